@@ -1,0 +1,69 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# pyenv honours .python-version (3.12); elsewhere python3.12 is tried first.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# make run: embedded defaults (SQLite, filesystem broker, local outbox) unless the environment says otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://localhost:$(PORT)}
+# make test: real PostgreSQL and Redis on this machine.
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/repair} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	SECRET_KEY=test-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+	DEBUG=false SITE_URL=http://testserver
+
+.PHONY: help
+help:
+	@echo "make run    set up everything and start the app with a demo couple"
+	@echo "make test   run the whole test suite on PostgreSQL, Redis, Celery and Chromium"
+	@echo "make check  ruff, mypy and the migrations check"
+
+.PHONY: python-version
+python-version:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+		echo "This project needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+		echo "With pyenv: 'pyenv install 3.12' (the repo's .python-version asks for it)."; \
+		echo "Or point make at one: make run PYTHON=/path/to/python3.12"; exit 1; }
+
+$(STAMP): pyproject.toml | python-version
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP)
+
+.PHONY: run
+run: install
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput
+	@$(RUN_ENV) $(PY) manage.py demo
+	@echo "Open http://localhost:$(PORT)/  (emails land in http://localhost:$(PORT)/outbox/ when no EMAIL_HOST is set)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(RUN_ENV) $(VENV)/bin/celery -A repair worker --beat --concurrency=1 --loglevel=INFO & \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: services
+services:
+	@bash .ci/services.sh
+
+.PHONY: check
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: test
+test: check services
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: clean
+clean:
+	rm -rf $(VENV) var tests/artifacts

@@ -1,0 +1,21 @@
+"""How allauth fits this product: who may sign up, and where people land after signing in."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return bool(settings.SIGNUPS_OPEN)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Someone who opened an invite link before signing in goes back to it, even if the ?next=
+        # was lost on the way (a new tab, an email confirmation, a password reset).
+        token = request.session.get("pending_invite")
+        if token:
+            return reverse("invite_accept", kwargs={"token": token})
+        return str(super().get_login_redirect_url(request))

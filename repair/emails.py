@@ -1,0 +1,37 @@
+"""Every email the couple core sends. Emails carry links and names, never anything a person wrote."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+def _send(*, to: str, subject: str, template: str, context: dict[str, object]) -> bool:
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception:
+        # Log the kind of email only: the address and body stay out of the log.
+        log.exception("email.send_failed template=%s", template)
+        return False
+    return True
+
+
+def send_invite(*, to: str, inviter_name: str, url: str) -> bool:
+    return _send(
+        to=to,
+        # Neutral on purpose: a subject line can be read over someone's shoulder.
+        subject=_("An invitation from %(name)s") % {"name": inviter_name},
+        template="invite",
+        context={"inviter_name": inviter_name, "url": url, "days": settings.INVITE_TTL.days},
+    )

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from repair.models import SelfDescription, User
+from repair.time_zones import time_zone_choices
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Your time zone"))
+        kwargs.setdefault("help_text", _("Your days and reminders follow this time zone."))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("Please pick your time zone from the list.")},
+        )
+        super().__init__(choices=time_zone_choices, **kwargs)
+
+
+class SignupDetailsForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    display_name = forms.CharField(
+        label=_("What should we call you?"),
+        max_length=60,
+        help_text=_("Your partner sees this name."),
+        error_messages={"required": _("Please tell us a name to show — a first name is fine.")},
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    time_zone = TimeZoneField(initial="UTC")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # app.js sets this to the browser's own time zone; the person can change it.
+        self.fields["time_zone"].widget.attrs["data-browser-time-zone"] = ""
+        self.fields["time_zone"].help_text = _(
+            "Filled in from your device — change it if it's wrong. Your days and reminders follow it."
+        )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.display_name = self.cleaned_data["display_name"].strip()
+        user.time_zone = self.cleaned_data["time_zone"]
+        user.save(update_fields=["display_name", "time_zone"])
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=60,
+        help_text=_("Your partner sees this name."),
+        error_messages={
+            "required": _("Please keep a name here — a first name is fine."),
+            "max_length": _("Please keep it to %(limit_value)d characters."),
+        },
+    )
+    time_zone = TimeZoneField()
+    self_description = forms.ChoiceField(
+        label=_("How would you describe your part in what happened? (optional, private)"),
+        help_text=_(
+            "Only you see this. It changes the wording of some exercises so they fit you. "
+            "You can change it or leave it blank at any time."
+        ),
+        choices=[("", _("Not now")), *SelfDescription.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    @classmethod
+    def for_user(cls, user: User, data: Any = None) -> ProfileForm:
+        return cls(
+            data=data,
+            initial={
+                "display_name": user.display_name,
+                "time_zone": user.time_zone,
+                "self_description": user.self_description,
+            },
+        )
+
+
+class InviteEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your partner's email address"),
+        error_messages={
+            "required": _("Please type your partner's email address, or copy a link instead."),
+            "invalid": _("That doesn't look like an email address yet. Could you check it?"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, inviter: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if email == self.inviter.email.lower():
+            raise forms.ValidationError(
+                _("That's your own address. Please use your partner's."), code="own_email"
+            )
+        return email
+
+
+class LeaveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that this ends our shared space for both of us."),
+        error_messages={
+            "required": _("Please tick the box to confirm — or go back if you're unsure.")
+        },
+    )

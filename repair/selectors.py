@@ -1,0 +1,78 @@
+"""Reads for the couple core. Every read is scoped to one person; nothing here takes a couple id from
+a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from repair.models import Couple, Invite, Membership, User
+from repair.tokens import token_hash
+
+
+@dataclass(frozen=True)
+class CoupleView:
+    """The signed-in person's couple, as they may see it."""
+
+    couple: Couple
+    me: User
+    partner: User | None
+
+    @property
+    def is_paired(self) -> bool:
+        return self.partner is not None
+
+
+def couple_for_user(*, user: User) -> CoupleView | None:
+    """The person's active couple with both members, in two queries, or None."""
+    membership = (
+        Membership.objects.filter(user=user, left_at__isnull=True)
+        .select_related("couple")
+        .prefetch_related(
+            Prefetch(
+                "couple__memberships",
+                queryset=Membership.objects.filter(left_at__isnull=True).select_related("user"),
+                to_attr="active_memberships",
+            )
+        )
+        .first()
+    )
+    if membership is None:
+        return None
+    couple = membership.couple
+    others = [m.user for m in couple.active_memberships if m.user_id != user.pk]  # type: ignore[attr-defined]
+    return CoupleView(couple=couple, me=user, partner=others[0] if others else None)
+
+
+def couple_last_ended_by_partner(*, user: User) -> Couple | None:
+    """The person's most recent couple, if it was their partner who ended it (for a gentle notice)."""
+    membership = (
+        Membership.objects.filter(user=user, left_at__isnull=False)
+        .exclude(couple__ended_by=user)
+        .select_related("couple")
+        .order_by("-left_at")
+        .first()
+    )
+    return membership.couple if membership else None
+
+
+def invite_for_token(*, token: str) -> Invite | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invite.objects.select_related("couple", "created_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def invites_pending(*, couple: Couple, now: datetime) -> QuerySet[Invite]:
+    return Invite.objects.filter(
+        couple=couple, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).order_by("-created_at")
+
+
+def invite_for_couple(*, couple: Couple, invite_id: int) -> Invite | None:
+    return Invite.objects.filter(couple=couple, pk=invite_id).first()

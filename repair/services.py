@@ -1,0 +1,187 @@
+"""Writes for the couple core: creating a couple, inviting, accepting, leaving, editing a profile.
+
+Each function is keyword-only, takes ``now`` so tests control time, and raises a ``CoupleError`` with
+a code the views turn into a kind message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from repair import emails
+from repair.models import (
+    Couple,
+    Heartbeat,
+    Invite,
+    InviteStatus,
+    Membership,
+    SelfDescription,
+    User,
+)
+from repair.tokens import token_hash, token_new
+
+
+class CoupleError(Exception):
+    """A couple action that cannot be done, with a machine-readable reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    invite: Invite
+    # The only copy of the raw token: shown once to the inviter, or put in the email.
+    token: str
+
+    @property
+    def url(self) -> str:
+        return invite_url(token=self.token)
+
+
+def invite_url(*, token: str) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("invite_accept", kwargs={"token": token})
+
+
+def couple_create(*, user: User, now: datetime | None = None) -> Couple:
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Membership.objects.filter(user=user, left_at__isnull=True).exists():
+            raise CoupleError("already_in_couple")
+        couple = Couple.objects.create(created_at=now)
+        try:
+            with transaction.atomic():
+                Membership.objects.create(couple=couple, user=user, joined_at=now)
+        except IntegrityError:
+            # Two tabs pressed "create" at once: the other one won.
+            raise CoupleError("already_in_couple") from None
+    return couple
+
+
+def invite_create(
+    *, couple: Couple, created_by: User, email: str = "", now: datetime | None = None
+) -> NewInvite:
+    """A new invite for the couple. Any earlier pending invite is withdrawn, so at most one link
+    works at a time and a lost link is fixed by making a new one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Couple.objects.select_for_update().get(pk=couple.pk)
+        if locked.ended_at is not None:
+            raise CoupleError("couple_ended")
+        if locked.memberships.filter(left_at__isnull=True).count() >= Couple.MAX_MEMBERS:
+            raise CoupleError("couple_full")
+        Invite.objects.filter(
+            couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        token = token_new()
+        invite = Invite.objects.create(
+            couple=locked,
+            created_by=created_by,
+            token_hash=token_hash(token),
+            email=email.strip().lower(),
+            created_at=now,
+            expires_at=now + settings.INVITE_TTL,
+        )
+    return NewInvite(invite=invite, token=token)
+
+
+def invite_send_email(*, new_invite: NewInvite, inviter: User) -> bool:
+    """Email the invite link. Called after the invite is committed; returns False when the mail
+    server could not take it, so the page can offer the link to copy instead. The raw token never
+    passes through the task queue: it goes straight from this request to the mail server."""
+    invite = new_invite.invite
+    if not invite.email:
+        return False
+    return emails.send_invite(to=invite.email, inviter_name=inviter.name, url=new_invite.url)
+
+
+def invite_revoke(*, invite: Invite, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    Invite.objects.filter(pk=invite.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+
+
+def invite_accept(*, token: str, user: User, now: datetime | None = None) -> Couple:
+    """Join the couple behind ``token``. Single use: a conditional update claims the invite, so two
+    people (or two tabs) racing for one link cannot both get in."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invite = (
+            Invite.objects.select_for_update()
+            .select_related("couple")
+            .filter(token_hash=token_hash(token))
+            .first()
+        )
+        if invite is None:
+            raise CoupleError("not_found")
+        status = invite.status(now=now)
+        if status != InviteStatus.PENDING:
+            raise CoupleError(str(status))
+        couple = Couple.objects.select_for_update().get(pk=invite.couple_id)
+        if couple.ended_at is not None:
+            raise CoupleError("couple_ended")
+        members = list(
+            couple.memberships.filter(left_at__isnull=True).values_list("user_id", flat=True)
+        )
+        if user.pk in members:
+            raise CoupleError("own_invite")
+        if len(members) >= Couple.MAX_MEMBERS:
+            raise CoupleError("couple_full")
+        if Membership.objects.filter(user=user, left_at__isnull=True).exists():
+            raise CoupleError("already_in_couple")
+        Invite.objects.filter(pk=invite.pk).update(accepted_at=now, accepted_by=user)
+        try:
+            with transaction.atomic():
+                Membership.objects.create(couple=couple, user=user, joined_at=now)
+        except IntegrityError:
+            raise CoupleError("already_in_couple") from None
+    return couple
+
+
+def couple_leave(*, user: User, now: datetime | None = None) -> None:
+    """Leave the couple. The couple ends for both: each keeps what they wrote, and neither sees the
+    other's entries any more. Pending invites stop working."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user=user, left_at__isnull=True)
+            .select_related("couple")
+            .first()
+        )
+        if membership is None:
+            raise CoupleError("not_in_couple")
+        couple = membership.couple
+        Couple.objects.filter(pk=couple.pk).update(ended_at=now, ended_by=user)
+        Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
+        Invite.objects.filter(
+            couple=couple, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+
+
+def profile_update(*, user: User, display_name: str, time_zone: str, self_description: str) -> User:
+    if self_description and self_description not in SelfDescription.values:
+        raise CoupleError("bad_self_description")
+    user.display_name = display_name.strip()
+    user.time_zone = time_zone
+    user.self_description = self_description
+    user.full_clean(exclude=["password", "email"])
+    user.save(update_fields=["display_name", "time_zone", "self_description"])
+    return user
+
+
+def heartbeat_record(*, name: str, now: datetime | None = None) -> Heartbeat:
+    """Record that a periodic task ran: the proof that beat and a worker are both alive."""
+    heartbeat, _ = Heartbeat.objects.update_or_create(
+        name=name, defaults={"beat_at": now or timezone.now()}
+    )
+    return heartbeat

@@ -1,0 +1,13 @@
+"""Celery tasks of the couple core. Thin: they take ids (or nothing) and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from repair import services
+
+
+@shared_task(name="repair.tasks.heartbeat")
+def heartbeat() -> None:
+    """Run by beat every minute; records that beat and a worker are both alive."""
+    services.heartbeat_record(name="beat")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from repair import views
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("start/", views.start, name="start"),
+    path("couple/invite/", views.invite, name="invite"),
+    path("couple/invites/<int:invite_id>/withdraw/", views.invite_revoke, name="invite_revoke"),
+    path("couple/leave/", views.leave, name="leave"),
+    path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
+    path("program/", views.program, name="program"),
+    path("settings/", views.settings_view, name="settings"),
+    path("pause/", views.pause, name="pause"),
+    path("support/", views.resources, name="resources"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("checkins/", include("checkins.urls")),
+    path("rituals/", include("rituals.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from repair import selectors, services
+from repair.access import AuthedRequest, couple_required
+from repair.forms import InviteEmailForm, LeaveForm, ProfileForm
+from repair.mail import outbox_messages
+from repair.models import InviteStatus, User
+from repair.selectors import CoupleView
+from repair.services import CoupleError
+
+PENDING_INVITE_KEY = "pending_invite"
+type StrOrPromise = str | Promise
+
+
+@require_GET
+@couple_required()
+def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    now = timezone.localtime()
+    if now.hour < 5 or now.hour >= 22:
+        greeting = _("It's late — be gentle with yourself tonight")
+    elif now.hour < 12:
+        greeting = _("Good morning")
+    elif now.hour < 18:
+        greeting = _("Good afternoon")
+    else:
+        greeting = _("Good evening")
+    return render(request, "repair/today.html", {"couple": couple, "greeting": greeting})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: AuthedRequest) -> HttpResponse:
+    if selectors.couple_for_user(user=request.user) is not None:
+        return redirect("today")
+    pending = request.session.get(PENDING_INVITE_KEY)
+    if pending and request.method == "GET":
+        return redirect("invite_accept", token=pending)
+    if request.method == "POST":
+        # A second tab may already have made one; either way they now have a couple.
+        with contextlib.suppress(CoupleError):
+            services.couple_create(user=request.user)
+        return redirect("invite")
+    ended = selectors.couple_last_ended_by_partner(user=request.user)
+    return render(request, "repair/start.html", {"ended": ended})
+
+
+@require_http_methods(["GET", "POST"])
+@couple_required()
+def invite(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    if couple.is_paired:
+        return redirect("today")
+    email_form = InviteEmailForm(inviter=request.user)
+    context: dict[str, object] = {"couple": couple}
+    if request.method == "POST":
+        how = request.POST.get("how")
+        new_invite = None
+        if how == "email":
+            email_form = InviteEmailForm(request.POST, inviter=request.user)
+            if email_form.is_valid():
+                new_invite = services.invite_create(
+                    couple=couple.couple,
+                    created_by=request.user,
+                    email=email_form.cleaned_data["email"],
+                )
+                context["emailed"] = services.invite_send_email(
+                    new_invite=new_invite, inviter=request.user
+                )
+                email_form = InviteEmailForm(inviter=request.user)
+        elif how == "link":
+            new_invite = services.invite_create(couple=couple.couple, created_by=request.user)
+        context["new_invite"] = new_invite
+    context["email_form"] = email_form
+    context["pending"] = selectors.invites_pending(couple=couple.couple, now=timezone.now())
+    template = "repair/invite.html#panel" if request.htmx else "repair/invite.html"
+    return render(request, template, context)
+
+
+@require_POST
+@couple_required()
+def invite_revoke(request: AuthedRequest, couple: CoupleView, invite_id: int) -> HttpResponse:
+    found = selectors.invite_for_couple(couple=couple.couple, invite_id=invite_id)
+    if found is None:
+        raise Http404
+    services.invite_revoke(invite=found)
+    messages.success(request, _("That link no longer works. You can make a new one any time."))
+    return redirect("invite")
+
+
+_INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
+    # code: (status, title, explanation)
+    "not_found": (
+        404,
+        gettext_lazy("This invite link doesn't work"),
+        gettext_lazy(
+            "It may have been copied only in part. Ask your partner to send the link again."
+        ),
+    ),
+    str(InviteStatus.EXPIRED): (
+        410,
+        gettext_lazy("This invite has expired"),
+        _(
+            "Invite links work for seven days. Ask your partner to make a new one — it takes a moment."
+        ),
+    ),
+    str(InviteStatus.ACCEPTED): (
+        410,
+        gettext_lazy("This invite has already been used"),
+        gettext_lazy(
+            "Each link works once. If that wasn't you, ask your partner to make a new one."
+        ),
+    ),
+    str(InviteStatus.REVOKED): (
+        410,
+        gettext_lazy("This invite was withdrawn"),
+        gettext_lazy("Your partner may have made a newer link. Ask them for the latest one."),
+    ),
+    "couple_full": (
+        409,
+        gettext_lazy("This space already has two people"),
+        gettext_lazy(
+            "A shared space is for two. If this seems wrong, talk with the person who sent it."
+        ),
+    ),
+    "couple_ended": (
+        410,
+        gettext_lazy("This shared space has ended"),
+        gettext_lazy("The person who invited you has closed it. Nothing more is needed from you."),
+    ),
+    "own_invite": (
+        409,
+        gettext_lazy("This is your own invite"),
+        gettext_lazy("Send this link to your partner; they open it to join you."),
+    ),
+    "already_in_couple": (
+        409,
+        gettext_lazy("You're already in a shared space"),
+        _(
+            "You can be in one at a time. To join this one, first leave your current space in Settings."
+        ),
+    ),
+}
+
+
+def _invite_problem(request: HttpRequest, code: str) -> HttpResponse:
+    status, title, explanation = _INVITE_PROBLEMS.get(code, _INVITE_PROBLEMS["not_found"])
+    request.session.pop(PENDING_INVITE_KEY, None)
+    return render(
+        request,
+        "repair/invite_problem.html",
+        {"title": title, "explanation": explanation},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    found = selectors.invite_for_token(token=token)
+    if found is None:
+        return _invite_problem(request, "not_found")
+    status = found.status(now=now)
+    if status != InviteStatus.PENDING:
+        return _invite_problem(request, str(status))
+
+    user = request.user
+    if not isinstance(user, User):
+        # Kept through sign-up and email confirmation so the person lands back here afterwards.
+        request.session[PENDING_INVITE_KEY] = token
+        if request.method == "POST":
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        return render(request, "repair/invite_accept.html", {"invite": found, "next": request.path})
+
+    if request.method == "POST":
+        try:
+            services.invite_accept(token=token, user=user, now=now)
+        except CoupleError as error:
+            return _invite_problem(request, error.code)
+        request.session.pop(PENDING_INVITE_KEY, None)
+        messages.success(request, _("You're both here now. Welcome to your shared space."))
+        return redirect("today")
+
+    mine = selectors.couple_for_user(user=user)
+    if mine is not None and mine.couple.pk == found.couple_id:
+        return _invite_problem(request, "own_invite")
+    if mine is not None:
+        return _invite_problem(request, "already_in_couple")
+    return render(request, "repair/invite_accept.html", {"invite": found, "next": request.path})
+
+
+@require_http_methods(["GET", "POST"])
+@couple_required()
+def leave(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Already left (a double submit): the outcome is the one they asked for.
+        with contextlib.suppress(CoupleError):
+            services.couple_leave(user=request.user)
+        messages.success(
+            request,
+            _("You've left the shared space. Everything you wrote is still yours, here."),
+        )
+        return redirect("start")
+    return render(request, "repair/leave.html", {"couple": couple, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request: AuthedRequest) -> HttpResponse:
+    form = ProfileForm.for_user(request.user, data=request.POST or None)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, **form.cleaned_data)
+        if not request.htmx:
+            messages.success(request, _("Saved."))
+            return redirect("settings")
+        saved = True
+    if request.htmx:
+        return render(request, "repair/settings.html#profile", {"form": form, "saved": saved})
+    couple = selectors.couple_for_user(user=request.user)
+    return render(request, "repair/settings.html", {"form": form, "couple": couple})
+
+
+@require_GET
+@couple_required()
+def program(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    return render(request, "repair/program.html", {"couple": couple})
+
+
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Local development only: the emails the app would have sent, so a sign-up code can be read."""
+    if not (settings.DEBUG and settings.EMAIL_BACKEND == "repair.mail.OutboxBackend"):
+        raise Http404
+    return render(request, "repair/outbox.html", {"messages_sent": outbox_messages()})
+
+
+@require_GET
+def pause(request: HttpRequest) -> HttpResponse:
+    return render(request, "repair/pause.html")
+
+
+@require_GET
+def resources(request: HttpRequest) -> HttpResponse:
+    return render(request, "repair/resources.html", {"crisis_lines": settings.CRISIS_LINES})
