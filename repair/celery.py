@@ -36,10 +36,19 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
 )
 
-# The whole beat schedule. Later work adds its ticks here: one tick over indexed rows, never one
-# entry per person and never ETA/countdown tasks.
-app.conf.beat_schedule = {
-    "heartbeat": {"task": "repair.tasks.heartbeat", "schedule": 60.0},
-}
+
+@app.on_after_configure.connect
+def _beat_schedule(sender: Celery, **kwargs: object) -> None:
+    """The whole beat schedule, in one place. Later work adds its ticks here: one tick over indexed
+    rows, never one entry per person, and never ETA/countdown tasks."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "heartbeat": {
+            "task": "repair.tasks.heartbeat",
+            "schedule": float(settings.HEARTBEAT_SECONDS),
+        },
+    }
+
 
 app.autodiscover_tasks()

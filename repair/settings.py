@@ -156,6 +156,8 @@ else:
     # Longer than any task's hard time limit, so Redis never hands a running task to a second worker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often beat proves it is alive (repair.tasks.heartbeat).
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60, minimum=1)
 
 # --- Accounts ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "repair.User"

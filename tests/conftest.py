@@ -1,0 +1,78 @@
+"""Shared fixtures: three named people (partner A and partner B, a couple; an outsider in another
+couple) and the guard that the suite runs on PostgreSQL, as production does."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from repair.models import Couple, User
+from tests.factories import make_couple, make_user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _real_postgres(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if connection.vendor != "postgresql":
+            pytest.exit(
+                "The test suite runs on PostgreSQL. Use `make test`, or set DATABASE_URL to a "
+                f"postgres:// URL (this run got {connection.vendor}).",
+                returncode=2,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings: pytest.FixtureRequest) -> None:
+    # Argon2 is deliberately slow; tests make many users. Production keeps argon2 (settings.py).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    # Tests don't run collectstatic; the manifest storage is checked in test_settings.py.
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def partner_a(db: None) -> User:
+    return make_user("Avery")
+
+
+@pytest.fixture
+def partner_b(db: None) -> User:
+    return make_user("Blake")
+
+
+@pytest.fixture
+def couple(partner_a: User, partner_b: User) -> Couple:
+    return make_couple(partner_a, partner_b)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Charlie, in a couple of their own with Dana."""
+    charlie = make_user("Charlie")
+    make_couple(charlie, make_user("Dana"))
+    return charlie
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_a(couple: Couple, partner_a: User) -> Client:
+    return client_for(partner_a)
+
+
+@pytest.fixture
+def client_b(couple: Couple, partner_b: User) -> Client:
+    return client_for(partner_b)
+
+
+@pytest.fixture
+def client_outsider(outsider: User) -> Client:
+    return client_for(outsider)
+

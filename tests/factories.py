@@ -1,0 +1,34 @@
+"""Small hand-written helpers for making people and couples in tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from allauth.account.models import EmailAddress
+
+from repair import services
+from repair.models import Couple, User
+
+PASSWORD = "a-long-test-password-41"
+_numbers = itertools.count(1)
+
+
+def make_user(
+    name: str = "", *, email: str = "", time_zone: str = "Europe/London", verified: bool = True
+) -> User:
+    n = next(_numbers)
+    name = name or f"Person {n}"
+    email = email or f"{name.lower().replace(' ', '.')}.{n}@example.com"
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, display_name=name, time_zone=time_zone
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    return user
+
+
+def make_couple(first: User, second: User | None = None) -> Couple:
+    couple = services.couple_create(user=first)
+    if second is not None:
+        new = services.invite_create(couple=couple, created_by=first)
+        services.invite_accept(token=new.token, user=second)
+    return couple
