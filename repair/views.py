@@ -204,7 +204,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @couple_required()
 def leave(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
-    form = LeaveForm(request.POST or None)
+    form = LeaveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # Already left (a double submit): the outcome is the one they asked for.
         with contextlib.suppress(CoupleError):
@@ -220,7 +220,9 @@ def leave(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: AuthedRequest) -> HttpResponse:
-    form = ProfileForm.for_user(request.user, data=request.POST or None)
+    form = ProfileForm.for_user(
+        request.user, data=request.POST if request.method == "POST" else None
+    )
     saved = False
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)
@@ -243,7 +245,7 @@ def program(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     """Local development only: the emails the app would have sent, so a sign-up code can be read."""
-    if not (settings.DEBUG and settings.EMAIL_BACKEND == "repair.mail.OutboxBackend"):
+    if not (settings.DEBUG and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"):
         raise Http404
     return render(request, "repair/outbox.html", {"messages_sent": outbox_messages()})
 
@@ -256,3 +258,8 @@ def pause(request: HttpRequest) -> HttpResponse:
 @require_GET
 def resources(request: HttpRequest) -> HttpResponse:
     return render(request, "repair/resources.html", {"crisis_lines": settings.CRISIS_LINES})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page left open too long (or after signing out): explain, kindly."""
+    return render(request, "403_csrf.html", status=403)
