@@ -147,10 +147,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # worker reads. kombu needs the folders to exist before either side starts.
     _queue_dir = VAR_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "store_processed": False,
+        # Broadcast messages (worker pings) go here too, not into the current directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 else:
     # Longer than any task's hard time limit, so Redis never hands a running task to a second worker.

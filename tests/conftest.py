@@ -75,4 +75,3 @@ def client_b(couple: Couple, partner_b: User) -> Client:
 @pytest.fixture
 def client_outsider(outsider: User) -> Client:
     return client_for(outsider)
-

@@ -34,7 +34,8 @@ def test_invite_then_accept_makes_both_members_of_one_couple(partner_a: User, pa
     assert response["Location"] == reverse("today")
     view_a = selectors.couple_for_user(user=partner_a)
     view_b = selectors.couple_for_user(user=partner_b)
-    assert view_a is not None and view_b is not None
+    assert view_a is not None
+    assert view_b is not None
     assert view_a.couple == view_b.couple == couple
     assert view_a.partner == partner_b
     assert view_b.partner == partner_a
@@ -257,7 +258,9 @@ def test_email_invite_form_explains_a_wrong_address_and_keeps_it(partner_a: User
 def test_inviting_your_own_address_is_explained(partner_a: User):
     services.couple_create(user=partner_a)
 
-    response = client_for(partner_a).post(reverse("invite"), {"how": "email", "email": partner_a.email})
+    response = client_for(partner_a).post(
+        reverse("invite"), {"how": "email", "email": partner_a.email}
+    )
 
     assert "your own address" in response.text
     assert Invite.objects.count() == 0
@@ -266,7 +269,9 @@ def test_inviting_your_own_address_is_explained(partner_a: User):
 def test_copy_link_invite_is_shown_once_in_the_htmx_fragment(partner_a: User):
     services.couple_create(user=partner_a)
 
-    response = client_for(partner_a).post(reverse("invite"), {"how": "link"}, HTTP_HX_REQUEST="true")
+    response = client_for(partner_a).post(
+        reverse("invite"), {"how": "link"}, HTTP_HX_REQUEST="true"
+    )
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="invite-panel"')
@@ -286,7 +291,9 @@ def test_leaving_ends_the_couple_for_both(couple: Couple, partner_a: User, partn
     assert selectors.couple_for_user(user=partner_b) is None
 
 
-def test_the_partner_left_behind_sees_a_gentle_notice(couple: Couple, partner_a: User, partner_b: User):
+def test_the_partner_left_behind_sees_a_gentle_notice(
+    couple: Couple, partner_a: User, partner_b: User
+):
     services.couple_leave(user=partner_a)
 
     response = client_for(partner_b).get(reverse("start"))
@@ -319,7 +326,9 @@ def test_leaving_twice_is_harmless(couple: Couple, partner_a: User):
     assert response.status_code == 302  # to the start page: they have no couple now
 
 
-def test_after_leaving_each_can_start_or_join_a_new_couple(couple: Couple, partner_a: User, partner_b: User):
+def test_after_leaving_each_can_start_or_join_a_new_couple(
+    couple: Couple, partner_a: User, partner_b: User
+):
     services.couple_leave(user=partner_b)
 
     fresh = services.couple_create(user=partner_a)
@@ -345,7 +354,8 @@ def test_a_person_in_no_couple_sees_the_start_or_join_page(partner_a: User):
     today = client.get(reverse("today"))
     start = client.get(reverse("start"))
 
-    assert today.status_code == 302 and today["Location"] == reverse("start")
+    assert today.status_code == 302
+    assert today["Location"] == reverse("start")
     assert "Start a shared space" in start.text
     assert "Joining your partner?" in start.text
 

@@ -56,7 +56,11 @@ def test_a_made_up_time_zone_is_refused_kindly_and_the_name_is_kept(partner_a: U
 def test_hostile_input_is_escaped_and_limited(partner_a: User):
     response = client_for(partner_a).post(
         reverse("settings"),
-        {"display_name": "<script>alert(1)</script>" * 5, "time_zone": "UTC", "self_description": "x"},
+        {
+            "display_name": "<script>alert(1)</script>" * 5,
+            "time_zone": "UTC",
+            "self_description": "x",
+        },
     )
 
     assert response.status_code == 200
@@ -84,7 +88,10 @@ def test_self_description_is_never_shown_to_the_partner(
 
     for name in ["today", "settings", "program", "checkins:index", "rituals:index"]:
         page = client_b.get(reverse(name)).text
-        assert "I caused the hurt" not in page or "checked" not in page.split("I caused the hurt")[0][-200:]
+        assert (
+            "I caused the hurt" not in page
+            or "checked" not in page.split("I caused the hurt")[0][-200:]
+        )
     # Blake's own settings show Blake's (empty) choice, not Avery's.
     settings_page = client_b.get(reverse("settings"))
     assert settings_page.context["form"].initial["self_description"] == ""
@@ -93,7 +100,9 @@ def test_self_description_is_never_shown_to_the_partner(
 def test_dates_are_shown_in_the_persons_own_time_zone(client_a: Client, partner_a: User):
     from django.utils import timezone
 
-    partner_a.time_zone = "Pacific/Kiritimati"  # UTC+14: a different calendar day from UTC half the time
+    partner_a.time_zone = (
+        "Pacific/Kiritimati"  # UTC+14: a different calendar day from UTC half the time
+    )
     partner_a.save()
 
     response = client_a.get(reverse("today"))

@@ -1,0 +1,203 @@
+"""Who can reach what: every URL of ours by {anonymous, partner A, partner B, an outsider from another
+couple, staff} by {GET, POST}. A new URL without a row here makes the test fail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from repair.models import Couple, Invite, User
+from repair.tokens import token_hash
+from tests.conftest import client_for
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "partner_a", "partner_b", "outsider", "staff")
+LOGIN = "login"  # a 302 to the sign-in page
+TOKEN = "a-pending-token-for-the-couple-of-avery-and-blake"
+
+
+@dataclass(frozen=True)
+class World:
+    couple: Couple
+    invite: Invite
+
+
+@dataclass(frozen=True)
+class Row:
+    # Expected outcome per role, for GET and for POST: an HTTP status or LOGIN.
+    get: dict[str, int | str]
+    post: dict[str, int | str]
+    kwargs: Callable[[World], dict[str, object]] = lambda world: {}
+
+
+def same(value: int | str, **overrides: int | str) -> dict[str, int | str]:
+    return {role: overrides.get(role, value) for role in ROLES}
+
+
+# Pages of a couple: anonymous people sign in; everyone else sees their own couple's page (the
+# outsider their own couple, staff with no couple is sent to the start page).
+COUPLE_PAGE_GET = same(200, anonymous=LOGIN, staff=302)
+NOT_ALLOWED = same(405)
+
+MATRIX: dict[str, Row] = {
+    "today": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    "program": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    "checkins:index": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    "rituals:index": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # Someone already in a couple is sent on to Today; staff (no couple) may start one.
+    "start": Row(get=same(302, anonymous=LOGIN, staff=200), post=same(302, anonymous=LOGIN)),
+    # A full couple has nothing to invite to: back to Today.
+    "invite": Row(get=same(302, anonymous=LOGIN), post=same(302, anonymous=LOGIN)),
+    # An invite is found only inside the signed-in person's own couple: 404 for anyone else's.
+    "invite_revoke": Row(
+        get=NOT_ALLOWED,
+        post=same(302, anonymous=LOGIN, outsider=404),
+        kwargs=lambda world: {"invite_id": world.invite.pk},
+    ),
+    # The link itself is the key: anyone holding it sees whose invite it is, nothing more.
+    "invite_accept": Row(
+        get=same(409, anonymous=200, staff=200),
+        post=same(409, anonymous=302),
+        kwargs=lambda world: {"token": TOKEN},
+    ),
+    # POST without the confirmation tick re-shows the form; nobody leaves in this test.
+    "leave": Row(
+        get=same(200, anonymous=LOGIN, staff=302), post=same(200, anonymous=LOGIN, staff=302)
+    ),
+    # An empty POST re-shows the form with kind errors.
+    "settings": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
+    "pause": Row(get=same(200), post=NOT_ALLOWED),
+    "resources": Row(get=same(200), post=NOT_ALLOWED),
+    # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.
+    "outbox": Row(get=same(404), post=NOT_ALLOWED),
+}
+
+# Other people's packages, checked separately below.
+MOUNTED_ELSEWHERE = ("accounts/", "admin/")
+
+
+def our_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if route.startswith(MOUNTED_ELSEWHERE):
+                continue
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, route, ns)
+            else:
+                assert pattern.name, f"URL {route!r} has no name; name it and add a MATRIX row"
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def test_every_url_has_a_row_in_the_access_matrix():
+    missing = our_url_names() - MATRIX.keys()
+    stale = MATRIX.keys() - our_url_names()
+    assert not missing, f"URLs with no access-matrix row: {sorted(missing)}"
+    assert not stale, f"Rows for URLs that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(couple: Couple, partner_a: User) -> World:
+    # A link made before Blake joined, still pending: the couple is now full.
+    invite = Invite.objects.create(
+        couple=couple,
+        created_by=partner_a,
+        token_hash=token_hash(TOKEN),
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    return World(couple=couple, invite=invite)
+
+
+@pytest.fixture
+def clients(partner_a: User, partner_b: User, outsider: User, world: World) -> dict[str, Client]:
+    staff = make_user("Sol")
+    staff.is_staff = True
+    staff.save()
+    return {
+        "anonymous": Client(),
+        "partner_a": client_for(partner_a),
+        "partner_b": client_for(partner_b),
+        "outsider": client_for(outsider),
+        "staff": client_for(staff),
+    }
+
+
+CASES = [
+    (name, method, role) for name in sorted(MATRIX) for method in ("get", "post") for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES)
+def test_access_matrix(name: str, method: str, role: str, clients: dict[str, Client], world: World):
+    row = MATRIX[name]
+    expected = getattr(row, method)[role]
+    url = reverse(name, kwargs=row.kwargs(world))
+
+    response = getattr(clients[role], method)(url)
+
+    if expected == LOGIN:
+        assert response.status_code == 302, (url, role, method, response.status_code)
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == expected, (url, role, method, response.status_code)
+    if role in ("outsider", "staff", "anonymous") and response.status_code == 200:
+        # Nothing of Avery and Blake's couple reaches anyone outside it (the invite page shows
+        # the inviter's name to whoever holds the link: that is what the link is for).
+        page = response.text
+        if name != "invite_accept":
+            assert "Avery" not in page, (url, role)
+        assert "Blake" not in page, (url, role)
+
+
+def test_outsider_cannot_withdraw_another_couples_invite(world: World, outsider: User):
+    client_for(outsider).post(reverse("invite_revoke", kwargs={"invite_id": world.invite.pk}))
+
+    world.invite.refresh_from_db()
+    assert world.invite.revoked_at is None
+
+
+def test_admin_needs_staff(partner_a: User):
+    response = client_for(partner_a).get("/admin/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_in_admin_see_accounts_and_counts_never_private_choices(
+    partner_a: User, couple: Couple
+):
+    partner_a.self_description = "caused"
+    partner_a.save()
+    boss = User.objects.create_superuser(email="operator@example.com", password="x-long-password-1")
+    client = client_for(boss)
+
+    users = client.get("/admin/repair/user/")
+    user_page = client.get(f"/admin/repair/user/{partner_a.pk}/change/")
+    couples = client.get("/admin/repair/couple/")
+
+    assert users.status_code == user_page.status_code == couples.status_code == 200
+    assert partner_a.email in users.text
+    assert "self_description" not in user_page.text
+    assert "I caused the hurt" not in user_page.text
+    assert "members" in couples.text.lower()
+
+
+def test_allauth_account_pages_need_sign_in():
+    for name in ("account_email", "account_change_password"):
+        response = Client().get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))

@@ -1,0 +1,128 @@
+"""The one settings module: embedded defaults, the production stack from the environment, and loud
+failures on malformed values. Each case runs in a fresh interpreter, as a deployment would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOW = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "from repair.celery import app; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'broker': app.conf.broker_url, "
+    "'cache': s.CACHES['default']['BACKEND'], 'mailer': s.MAILERS['default']['BACKEND'], "
+    "'secure': s.SESSION_COOKIE_SECURE, 'hsts': s.SECURE_HSTS_SECONDS}))"
+)
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3Jr9-production-like-secret-9f8a7c6e5d4b3a2f1e0d9c8b7a6f5e4d3c2b1a0-zz",
+    "SITE_URL": "https://mend.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/repair",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def run(
+    code: str, env: dict[str, str], tmp_path: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in _OURS}
+    clean.update({"DJANGO_SETTINGS_MODULE": "repair.settings", "VAR_DIR": str(tmp_path), **env})
+    command = [sys.executable, "-c", code] if code else [sys.executable, "manage.py", *args]
+    return subprocess.run(command, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+_OURS = {
+    "DEBUG",
+    "SECRET_KEY",
+    "SITE_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "ALLOWED_HOSTS",
+    "VAR_DIR",
+    "STATIC_ROOT",
+}
+
+
+def test_with_nothing_set_the_app_runs_on_embedded_defaults(tmp_path: Path):
+    result = run(SHOW, {"DEBUG": "true"}, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["db"] == "django.db.backends.sqlite3"
+    assert shown["broker"] == "filesystem://"
+    assert shown["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert shown["mailer"] == "repair.mail.OutboxBackend"
+
+
+def test_the_environment_selects_postgres_redis_and_smtp(tmp_path: Path):
+    result = run(SHOW, PRODUCTION, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["db"] == "django.db.backends.postgresql"
+    assert shown["broker"].startswith("redis://")
+    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert shown["secure"] is True
+    assert shown["hsts"] >= 31536000
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path: Path):
+    result = run("", PRODUCTION, tmp_path, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be one of"),
+        ({"DEBUG": "false", "SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        ({"DEBUG": "true", "DATABASE_URL": "mysql://localhost/x"}, "DATABASE_URL must start with"),
+        ({"DEBUG": "true", "DATABASE_URL": "postgres:///nohost"}, "DATABASE_URL has no host"),
+        ({"DEBUG": "true", "DATABASE_URL": "postgres://h:port/x"}, "malformed port"),
+        ({"DEBUG": "true", "REDIS_URL": "localhost:6379"}, "REDIS_URL must start with"),
+        ({"DEBUG": "true", "SITE_URL": "mend.example.org"}, "SITE_URL must start with"),
+        (
+            {"DEBUG": "true", "EMAIL_HOST": "smtp.x", "EMAIL_PORT": "twenty"},
+            "EMAIL_PORT must be a whole number",
+        ),
+        (
+            {"DEBUG": "true", "EMAIL_HOST": "smtp.x", "EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"},
+            "cannot both be true",
+        ),
+    ],
+)
+def test_a_malformed_value_fails_loudly_naming_the_variable(
+    env: dict[str, str], message: str, tmp_path: Path
+):
+    result = run(SHOW, env, tmp_path)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_static_files_collect_with_hashed_names_for_production(tmp_path: Path):
+    static_root = tmp_path / "static"
+    env = {**PRODUCTION, "STATIC_ROOT": str(static_root)}
+
+    result = run("", env, tmp_path, "collectstatic", "--noinput")
+
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    assert "css/app.css" in manifest["paths"]
+    assert (static_root / "django_htmx").exists() or any(static_root.glob("django_htmx*"))
