@@ -15,6 +15,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://localhost:$(PORT)}
 # make test: real PostgreSQL and Redis on this machine.
 TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/repair} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15} \
+	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/14} \
 	SECRET_KEY=test-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
 	DEBUG=false SITE_URL=http://testserver
 
@@ -42,7 +43,7 @@ install: $(STAMP)
 
 .PHONY: run
 run: install
-	@$(RUN_ENV) $(PY) manage.py migrate --noinput
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	@$(RUN_ENV) $(PY) manage.py demo
 	@echo "Open http://localhost:$(PORT)/  (emails land in http://localhost:$(PORT)/outbox/ when no EMAIL_HOST is set)"
 	@trap 'kill 0' EXIT INT TERM; \

@@ -12,6 +12,11 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.SIGNUPS_OPEN)
 
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, object]) -> None:
+        # Our name, not the request's host name, in account emails.
+        context = {**context, "site_name": settings.SITE_NAME}
+        super().send_mail(template_prefix, email, context)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Someone who opened an invite link before signing in goes back to it, even if the ?next=
         # was lost on the way (a new tab, an email confirmation, a password reset).

@@ -4,6 +4,7 @@ couple) and the guard that the suite runs on PostgreSQL, as production does."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -31,6 +32,13 @@ def _fast_and_plain(settings: pytest.FixtureRequest) -> None:
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    # The cache is the real Redis; allauth's rate-limit counters must not leak between tests.
+    # (make test gives the Celery broker a Redis database of its own, so queues are untouched.)
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,146 @@
+"""Accounts through allauth: sign-up with a name and time zone, email codes, rate limits, the outbox."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from repair import emails, services
+from repair.models import User
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_up(client: Client, **fields: str):
+    data = {
+        "email": "nora@example.com",
+        "password1": "a-calm-long-password-7",
+        "display_name": "Nora",
+        "time_zone": "America/New_York",
+        **fields,
+    }
+    return client.post(reverse("account_signup"), data)
+
+
+def test_sign_up_saves_name_and_time_zone_and_asks_for_the_emailed_code():
+    client = Client()
+
+    response = sign_up(client)
+
+    assert response.status_code == 302
+    user = User.objects.get(email="nora@example.com")
+    assert (user.display_name, user.time_zone) == ("Nora", "America/New_York")
+    assert len(mail.outbox) == 1
+    assert "Mend" in mail.outbox[0].body
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.MULTILINE)
+    assert code, mail.outbox[0].body
+
+    confirmed = client.post(reverse("account_email_verification_sent"), {"code": code.group(1)})
+
+    assert confirmed.status_code == 302
+    assert client.get(reverse("today")).status_code == 302  # signed in: on to "start"
+    assert client.get(reverse("start")).status_code == 200
+
+
+def test_sign_up_without_a_name_is_explained_and_keeps_what_was_typed():
+    response = sign_up(Client(), display_name="")
+
+    assert response.status_code == 200
+    assert "Please tell us a name to show" in response.text
+    assert 'value="nora@example.com"' in response.text
+    assert not User.objects.exists()
+
+
+def test_sign_up_with_a_made_up_time_zone_is_refused_kindly():
+    response = sign_up(Client(), time_zone="Atlantis/Capital")
+
+    assert response.status_code == 200
+    assert "Please pick your time zone from the list." in response.text
+
+
+def test_unverified_person_cannot_sign_in_without_the_code():
+    sign_up(Client())
+
+    client = Client()
+    client.post(
+        reverse("account_login"),
+        {"login": "nora@example.com", "password": "a-calm-long-password-7"},
+    )
+
+    response = client.get(reverse("settings"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_repeated_wrong_passwords_are_rate_limited_on_the_shared_cache(partner_a: User):
+    client = Client()
+    pages = [
+        client.post(reverse("account_login"), {"login": partner_a.email, "password": "wrong"}).text
+        for _ in range(7)
+    ]
+    assert "Too many failed login attempts" not in pages[0]
+    assert "Too many failed login attempts" in pages[-1]
+    # Even the right password waits now: the limit is on the account, not on luck.
+    right = client.post(
+        reverse("account_login"), {"login": partner_a.email, "password": "a-long-test-password-41"}
+    )
+    assert "Too many failed login attempts" in right.text
+
+
+def test_password_reset_sends_a_link_without_revealing_whether_the_account_exists(partner_a: User):
+    known = Client().post(reverse("account_reset_password"), {"email": partner_a.email})
+    unknown = Client().post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    to_known = [m for m in mail.outbox if partner_a.email in m.to]
+    assert len(to_known) == 1
+    assert "/accounts/password/reset/key/" in to_known[0].body
+
+
+def test_when_the_mail_server_is_down_the_invite_link_is_offered_to_copy(partner_a: User, settings):
+    services.couple_create(user=partner_a)
+    # A real SMTP connection to a port where nothing listens.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
+        }
+    }
+
+    response = client_for(partner_a).post(
+        reverse("invite"), {"how": "email", "email": "blake@example.com"}
+    )
+
+    assert response.status_code == 200
+    assert (
+        "We couldn&#x27;t send the email just now" in response.text
+        or "We couldn't send the email just now" in response.text
+    )
+    assert response.context["new_invite"].url in response.text
+
+
+def test_the_local_outbox_shows_sent_emails_in_development(settings, tmp_path: Path):
+    settings.DEBUG = True
+    settings.EMAIL_OUTBOX_DIR = tmp_path
+    settings.MAILERS = {"default": {"BACKEND": "repair.mail.OutboxBackend"}}
+
+    emails.send_invite(to="blake@example.com", inviter_name="Avery", url="http://x/invite/abc/")
+    response = Client().get(reverse("outbox"))
+
+    assert response.status_code == 200
+    assert "An invitation from Avery" in response.text
+    assert "http://x/invite/abc/" in response.text
+    assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+def test_the_outbox_does_not_exist_in_production(settings):
+    settings.DEBUG = False
+
+    assert Client().get(reverse("outbox")).status_code == 404
