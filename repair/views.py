@@ -245,7 +245,9 @@ def program(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     """Local development only: the emails the app would have sent, so a sign-up code can be read."""
-    if not (settings.DEBUG and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"):
+    if not (
+        settings.DEBUG and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"
+    ):
         raise Http404
     return render(request, "repair/outbox.html", {"messages_sent": outbox_messages()})
 
