@@ -1,3 +1,153 @@
 from __future__ import annotations
 
-# Daily check-ins arrive with their own issue; the app exists now so the layout is settled.
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from repair.models import Couple
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Just me")
+    SHARED = "shared", _("Shared with my partner")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One question of the check-in, answered 1 to 5 with words at both ends (never bare numbers)."""
+
+    field: str
+    label: StrOrPromise
+    low: StrOrPromise
+    high: StrOrPromise
+    # Stress: a high value is a hard day. Charts say so in words rather than colour it red.
+    higher_is_harder: bool = False
+
+
+SCALES = (
+    Scale("safety", _("Felt safety"), _("on edge"), _("safe")),
+    Scale("closeness", _("Closeness"), _("far apart"), _("close")),
+    Scale("trust", _("Trust"), _("shaky"), _("steady")),
+    Scale("touch", _("Openness to touch"), _("not today"), _("welcome")),
+    Scale("mood", _("Mood"), _("low"), _("bright")),
+    Scale("stress", _("Stress"), _("calm"), _("overwhelmed"), higher_is_harder=True),
+    Scale("sleep", _("Sleep"), _("restless"), _("rested")),
+)
+SCALE_FIELDS = tuple(scale.field for scale in SCALES)
+SCALE_MIN, SCALE_MAX = 1, 5
+
+
+def _scale_field(verbose: str) -> models.PositiveSmallIntegerField[int | None, int | None]:
+    return models.PositiveSmallIntegerField(verbose, null=True, blank=True)
+
+
+class CheckIn(models.Model):
+    """One person's check-in for one of their local days. Private unless they chose to share it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    # The couple at the time of writing: a shared check-in is shown only inside this couple, and
+    # only while it is active. Null when the person had no couple.
+    couple = models.ForeignKey(
+        Couple, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins"
+    )
+    local_date = models.DateField()
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+
+    safety = _scale_field("felt safety")
+    closeness = _scale_field("closeness")
+    trust = _scale_field("trust")
+    touch = _scale_field("openness to touch")
+    mood = _scale_field("mood")
+    stress = _scale_field("stress")
+    sleep = _scale_field("sleep")
+
+    helped = models.TextField(blank=True)
+    appreciated = models.TextField(blank=True)
+    need = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "local_date"], name="checkin_one_per_local_day"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{field}__isnull": True})
+                    | models.Q(**{f"{field}__gte": SCALE_MIN, f"{field}__lte": SCALE_MAX}),
+                    name=f"checkin_{field}_in_range",
+                )
+                for field in SCALE_FIELDS
+            ),
+        ]
+        indexes = [models.Index(fields=["couple", "visibility", "local_date"])]
+
+    def __str__(self) -> str:
+        return f"Check-in #{self.pk}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == Visibility.SHARED
+
+    def scale_values(self) -> dict[str, int | None]:
+        return {field: getattr(self, field) for field in SCALE_FIELDS}
+
+
+class AckKind(models.TextChoices):
+    THANKS = "thanks", _("Thank you for sharing")
+    HEART = "heart", _("A heart")
+    REPLY = "reply", _("A short reply")
+
+
+class Acknowledgement(models.Model):
+    """The partner's answer to a shared check-in: one per check-in, replaceable."""
+
+    checkin = models.OneToOneField(
+        CheckIn, on_delete=models.CASCADE, related_name="acknowledgement"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=AckKind.choices)
+    reply = models.CharField(max_length=280, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Acknowledgement #{self.pk}"
+
+
+class CheckinPreferences(models.Model):
+    """Per-person check-in settings. The last sharing choice is not stored: it is read from the
+    person's latest check-in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_preferences"
+    )
+    weekly_summary = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Check-in preferences #{self.pk}"
+
+
+class WeeklySummary(models.Model):
+    """One row per person per week: claimed before the email is sent, so it is sent at most once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_start"], name="weekly_summary_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Weekly summary #{self.pk}"

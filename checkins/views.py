@@ -1,14 +1,184 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import csv
+import json
+from datetime import date
 
-from repair.access import AuthedRequest, couple_required
-from repair.selectors import CoupleView
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from checkins import charts, exports, selectors, services
+from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
+from checkins.models import SCALES
+from repair.access import AuthedRequest
+from repair.selectors import couple_for_user
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def index(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    couple = couple_for_user(user=user)
+    can_share = couple is not None
+    today = selectors.local_today(user=user)
+    mine = selectors.checkin_for_day(user=user, day=today)
+    editing = request.GET.get("edit") == "1" or mine is None
+    saved = False
+
+    if request.method == "POST":
+        form = CheckinForm(request.POST, can_share=can_share)
+        if form.is_valid():
+            mine = services.checkin_record(user=user, data=form.to_input())
+            if not request.htmx:
+                messages.success(request, _("Thank you. Today's check-in is saved."))
+                return redirect("checkins:index")
+            editing, saved = False, True
+        else:
+            editing = True
+    else:
+        initial: dict[str, object] = (
+            {
+                **mine.scale_values(),
+                "visibility": mine.visibility,
+                "helped": mine.helped,
+                "appreciated": mine.appreciated,
+                "need": mine.need,
+            }
+            if mine
+            else {"visibility": selectors.checkin_last_visibility(user=user)}
+        )
+        form = CheckinForm(initial=initial, can_share=can_share)
+
+    context = {
+        "form": form,
+        "mine": mine,
+        "editing": editing,
+        "saved": saved,
+        "couple": couple,
+        "today": today,
+        "partner_checkin": selectors.partner_checkin_today(couple=couple) if couple else None,
+        "preferences_form": PreferencesForm(
+            initial={"weekly_summary": selectors.preferences_for(user=user).weekly_summary}
+        ),
+    }
+    template = "checkins/index.html#today-card" if request.htmx else "checkins/index.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def acknowledge(request: AuthedRequest, checkin_id: int) -> HttpResponse:
+    couple = couple_for_user(user=request.user)
+    checkin = (
+        selectors.partner_checkin_for_ack(couple=couple, checkin_id=checkin_id) if couple else None
+    )
+    if couple is None or checkin is None:
+        raise Http404
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        services.checkin_acknowledge(
+            checkin=checkin,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            reply=form.cleaned_data["reply"],
+        )
+        checkin = selectors.partner_checkin_for_ack(couple=couple, checkin_id=checkin_id)
+    if request.htmx:
+        return render(
+            request,
+            "checkins/partner_card.html",
+            {"partner_checkin": checkin, "couple": couple, "ack_form": form},
+        )
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, _("Sent. They'll see it next time they look."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+def _month_param(value: str | None) -> date | None:
+    try:
+        year, month = (value or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
 
 
 @require_GET
-@couple_required()
-def index(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
-    return render(request, "checkins/index.html", {"couple": couple})
+@login_required
+def history(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    couple = couple_for_user(user=user)
+    try:
+        days = int(request.GET.get("range", 30))
+    except ValueError:
+        days = 30
+    if days not in selectors.TREND_RANGES:
+        days = 30
+    result = selectors.history(
+        user=user, couple=couple, month=_month_param(request.GET.get("month")), days=days
+    )
+    partner_name = couple.partner.name if couple and couple.partner else ""
+    chart_list = [
+        charts.trend_chart(trend=trend, scale=scale, partner_name=partner_name)
+        for trend, scale in zip(result.trends, SCALES, strict=True)
+    ]
+    context = {
+        "history": result,
+        "charts": chart_list,
+        "ranges": selectors.TREND_RANGES,
+        "couple": couple,
+        "partner_name": partner_name,
+        "prev_month": _shift_month(result.month_start, -1),
+        "next_month": _shift_month(result.month_start, 1),
+        "at_current_month": result.month_start >= result.today.replace(day=1),
+    }
+    return render(request, "checkins/history.html", context)
+
+
+def _shift_month(first: date, step: int) -> str:
+    month = first.month - 1 + step
+    return f"{first.year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+@require_GET
+@login_required
+def export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    rows = list(selectors.checkins_for_export(user=request.user))
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        writer.writerow(exports.COLUMNS)
+        writer.writerows(exports.csv_row(checkin) for checkin in rows)
+    elif fmt == "json":
+        payload = {"checkins": [exports.json_row(checkin) for checkin in rows]}
+        response = HttpResponse(
+            json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="mend-checkins-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def preferences(request: AuthedRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST)
+    form.is_valid()  # a lone checkbox: absent means off
+    services.preferences_set(
+        user=request.user, weekly_summary=form.cleaned_data.get("weekly_summary", False)
+    )
+    messages.success(request, _("Saved."))
+    return redirect("checkins:index")

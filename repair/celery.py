@@ -48,6 +48,11 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "repair.tasks.heartbeat",
             "schedule": float(settings.HEARTBEAT_SECONDS),
         },
+        # Weekly summaries go out on Monday morning in each person's own zone; the tick looks often.
+        "checkins-weekly-summaries": {
+            "task": "checkins.tasks.weekly_summaries",
+            "schedule": 15 * 60.0,
+        },
     }
 
 

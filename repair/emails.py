@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 log = logging.getLogger(__name__)
 
 
-def _send(*, to: str, subject: str, template: str, context: dict[str, object]) -> bool:
+def send_templated(*, to: str, subject: str, template: str, context: dict[str, object]) -> bool:
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
@@ -28,7 +28,7 @@ def _send(*, to: str, subject: str, template: str, context: dict[str, object]) -
 
 
 def send_invite(*, to: str, inviter_name: str, url: str) -> bool:
-    return _send(
+    return send_templated(
         to=to,
         # Neutral on purpose: a subject line can be read over someone's shoulder.
         subject=_("An invitation from %(name)s") % {"name": inviter_name},

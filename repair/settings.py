@@ -288,7 +288,11 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# --- The product -----------------------------------------------------------------------------------
+# --- The product ---
+# Cards on the Today page, each a function (request, user, couple) -> (template, context) in an app
+# that builds on the couple core. Named here so the couple core never imports those apps.
+TODAY_CARDS = ["checkins.today.card"]
+# --------------------------------------------------------------------------------
 INVITE_TTL = timedelta(days=7)
 # Where "Quick exit" sends a person: a neutral page chosen by the operator.
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", "https://www.bbc.com/weather", schemes={"http", "https"})

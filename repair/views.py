@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +40,16 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
         greeting = _("Good afternoon")
     else:
         greeting = _("Good evening")
-    return render(request, "repair/today.html", {"couple": couple, "greeting": greeting})
+    cards = []
+    if couple.is_paired:
+        for path in settings.TODAY_CARDS:
+            template, context = import_string(path)(
+                request=request, user=request.user, couple=couple
+            )
+            cards.append(render_to_string(template, context, request=request))
+    return render(
+        request, "repair/today.html", {"couple": couple, "greeting": greeting, "cards": cards}
+    )
 
 
 @login_required

@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from checkins import selectors as checkin_selectors
+from checkins.models import CheckIn, Visibility
 from repair.models import Couple, Invite, User
 from repair.tokens import token_hash
 from tests.conftest import client_for
@@ -28,6 +30,7 @@ TOKEN = "a-pending-token-for-the-couple-of-avery-and-blake"
 class World:
     couple: Couple
     invite: Invite
+    shared_checkin: CheckIn
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,22 @@ NOT_ALLOWED = same(405)
 MATRIX: dict[str, Row] = {
     "today": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
     "program": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
-    "checkins:index": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # Check-ins work with or without a couple (private ones need nobody). An empty POST asks a
+    # partner who sees this; with no couple it is a valid all-skipped private check-in.
+    "checkins:index": Row(
+        get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN, staff=302)
+    ),
+    "checkins:history": Row(get=same(200, anonymous=LOGIN), post=NOT_ALLOWED),
+    "checkins:export": Row(
+        get=same(200, anonymous=LOGIN), post=NOT_ALLOWED, kwargs=lambda world: {"fmt": "json"}
+    ),
+    "checkins:preferences": Row(get=NOT_ALLOWED, post=same(302, anonymous=LOGIN)),
+    # Only the partner may answer a shared check-in: its author, another couple and staff get 404.
+    "checkins:acknowledge": Row(
+        get=NOT_ALLOWED,
+        post=same(404, anonymous=LOGIN, partner_b=302),
+        kwargs=lambda world: {"checkin_id": world.shared_checkin.pk},
+    ),
     "rituals:index": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
     # Someone already in a couple is sent on to Today; staff (no couple) may start one.
     "start": Row(get=same(302, anonymous=LOGIN, staff=200), post=same(302, anonymous=LOGIN)),
@@ -119,7 +137,14 @@ def world(couple: Couple, partner_a: User) -> World:
         token_hash=token_hash(TOKEN),
         expires_at=timezone.now() + timedelta(days=3),
     )
-    return World(couple=couple, invite=invite)
+    shared = CheckIn.objects.create(
+        user=partner_a,
+        couple=couple,
+        local_date=checkin_selectors.local_today(user=partner_a),
+        visibility=Visibility.SHARED,
+        helped="Avery's shared words",
+    )
+    return World(couple=couple, invite=invite, shared_checkin=shared)
 
 
 @pytest.fixture

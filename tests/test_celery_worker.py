@@ -169,6 +169,10 @@ def test_tasks_use_json_only_and_ack_late(redis_url: str):
             "task": "repair.tasks.heartbeat",
             "schedule": float(settings.HEARTBEAT_SECONDS),
         },
+        "checkins-weekly-summaries": {
+            "task": "checkins.tasks.weekly_summaries",
+            "schedule": 15 * 60.0,
+        },
     }
     app.loader.import_default_modules()
     for entry in conf.beat_schedule.values():

@@ -16,7 +16,9 @@
   });
   let shiftPresses = [];
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) return;
+    // Only Shift on its own counts: typing capitals (Shift+A, Shift+B...) must never leave the site.
+    if (event.key !== "Shift") { shiftPresses = []; return; }
+    if (event.repeat) return;
     const now = Date.now();
     shiftPresses = shiftPresses.filter(function (t) { return now - t < 1200; });
     shiftPresses.push(now);

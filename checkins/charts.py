@@ -1,0 +1,116 @@
+"""Trend charts drawn on the server as SVG geometry: no chart library, no script, no inline style.
+
+Each chart carries a title, a one-sentence summary for screen readers, and the numbers behind it for a
+table fallback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from checkins.models import SCALE_MAX, SCALE_MIN, Scale
+from checkins.selectors import Trend, TrendPoint
+
+WIDTH, HEIGHT, PAD = 320, 120, 8
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    value: int
+
+    # The partner's points are small squares (shape, not only colour, tells the two apart).
+    @property
+    def left(self) -> float:
+        return round(self.x - 2.5, 1)
+
+    @property
+    def top(self) -> float:
+        return round(self.y - 2.5, 1)
+
+
+@dataclass(frozen=True)
+class Chart:
+    field: str
+    title: str
+    summary: str
+    low: str
+    high: str
+    mine_lines: list[str]
+    partner_lines: list[str]
+    mine_dots: list[Dot]
+    partner_dots: list[Dot]
+    gridlines: list[float]
+    points: list[TrendPoint]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def _x(index: int, count: int) -> float:
+    if count <= 1:
+        return WIDTH / 2
+    return round(PAD + index * (WIDTH - 2 * PAD) / (count - 1), 1)
+
+
+def _y(value: float) -> float:
+    span = SCALE_MAX - SCALE_MIN
+    return round(PAD + (SCALE_MAX - value) * (HEIGHT - 2 * PAD) / span, 1)
+
+
+def _series(points: list[TrendPoint], who: str) -> tuple[list[str], list[Dot]]:
+    """Polylines broken wherever a day has no value (a gap is a gap, not a fall), plus dots."""
+    lines: list[str] = []
+    dots: list[Dot] = []
+    current: list[str] = []
+    for index, point in enumerate(points):
+        value = getattr(point, who)
+        if value is None:
+            if len(current) > 1:
+                lines.append(" ".join(current))
+            current = []
+            continue
+        x, y = _x(index, len(points)), _y(value)
+        current.append(f"{x},{y}")
+        dots.append(Dot(x=x, y=y, value=value))
+    if len(current) > 1:
+        lines.append(" ".join(current))
+    return lines, dots
+
+
+def trend_chart(*, trend: Trend, scale: Scale, partner_name: str) -> Chart:
+    mine_lines, mine_dots = _series(trend.points, "mine")
+    partner_lines, partner_dots = _series(trend.points, "partner")
+    days = len(trend.points)
+    if trend.mine_count:
+        summary = _(
+            "Over the last %(days)d days you answered %(count)d times, on average %(avg)s of 5 (1 is “%(low)s”, 5 is “%(high)s”)."
+        ) % {
+            "days": days,
+            "count": trend.mine_count,
+            "avg": trend.mine_average,
+            "low": scale.low,
+            "high": scale.high,
+        }
+    else:
+        summary = _("You haven't answered this in the last %(days)d days.") % {"days": days}
+    if partner_name and trend.partner_count:
+        summary += " " + _("%(name)s shared %(count)d answers, on average %(avg)s.") % {
+            "name": partner_name,
+            "count": trend.partner_count,
+            "avg": trend.partner_average,
+        }
+    return Chart(
+        field=trend.field,
+        title=str(scale.label),
+        summary=summary,
+        low=str(scale.low),
+        high=str(scale.high),
+        mine_lines=mine_lines,
+        partner_lines=partner_lines,
+        mine_dots=mine_dots,
+        partner_dots=partner_dots,
+        gridlines=[_y(v) for v in range(SCALE_MIN, SCALE_MAX + 1)],
+        points=trend.points,
+    )

@@ -1,0 +1,53 @@
+"""A person's own check-ins as CSV and JSON rows."""
+
+from __future__ import annotations
+
+from checkins.models import SCALE_FIELDS, CheckIn
+
+COLUMNS = (
+    "date",
+    "shared",
+    *SCALE_FIELDS,
+    "what_helped_or_was_hard",
+    "appreciated",
+    "need",
+    "partner_answer",
+    "partner_reply",
+)
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheet programs: keep it text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _ack(checkin: CheckIn) -> tuple[str, str]:
+    ack = getattr(checkin, "acknowledgement", None)
+    return (ack.kind, ack.reply) if ack else ("", "")
+
+
+def csv_row(checkin: CheckIn) -> list[object]:
+    kind, reply = _ack(checkin)
+    return [
+        checkin.local_date.isoformat(),
+        "yes" if checkin.is_shared else "no",
+        *("" if getattr(checkin, f) is None else getattr(checkin, f) for f in SCALE_FIELDS),
+        _cell(checkin.helped),
+        _cell(checkin.appreciated),
+        _cell(checkin.need),
+        kind,
+        _cell(reply),
+    ]
+
+
+def json_row(checkin: CheckIn) -> dict[str, object]:
+    kind, reply = _ack(checkin)
+    return {
+        "date": checkin.local_date.isoformat(),
+        "shared": checkin.is_shared,
+        "scales": checkin.scale_values(),
+        "what_helped_or_was_hard": checkin.helped,
+        "appreciated": checkin.appreciated,
+        "need": checkin.need,
+        "partner_answer": {"kind": kind, "reply": reply} if kind else None,
+    }

@@ -1,0 +1,218 @@
+"""Reads for check-ins. A partner's check-in is visible only when it is shared, belongs to the
+couple both are in now, and that couple is still active."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from checkins.models import SCALE_FIELDS, CheckIn, CheckinPreferences, Visibility
+from repair.models import User
+from repair.selectors import CoupleView
+
+TREND_RANGES = (7, 30, 90)
+
+
+def local_today(*, user: User, now: datetime | None = None) -> date:
+    """The person's own calendar day, in their own time zone."""
+    return timezone.localtime(now or timezone.now(), user.zoneinfo).date()
+
+
+def checkin_for_day(*, user: User, day: date) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(user=user, local_date=day)
+        .select_related("acknowledgement", "acknowledgement__by")
+        .first()
+    )
+
+
+def checkin_last_visibility(*, user: User) -> str:
+    """The sharing choice the person made last time: the form starts there."""
+    last = (
+        CheckIn.objects.filter(user=user)
+        .order_by("-local_date")
+        .values_list("visibility", flat=True)
+        .first()
+    )
+    return last or Visibility.PRIVATE
+
+
+def _partner_shared(couple: CoupleView) -> QuerySet[CheckIn]:
+    if couple.partner is None or not couple.couple.is_active:
+        return CheckIn.objects.none()
+    return CheckIn.objects.filter(
+        user=couple.partner, couple=couple.couple, visibility=Visibility.SHARED
+    )
+
+
+def partner_checkin_today(*, couple: CoupleView, now: datetime | None = None) -> CheckIn | None:
+    """The partner's shared check-in for *their* today, if any."""
+    if couple.partner is None:
+        return None
+    day = local_today(user=couple.partner, now=now)
+    return _partner_shared(couple).filter(local_date=day).select_related("acknowledgement").first()
+
+
+def partner_checkin_for_ack(*, couple: CoupleView, checkin_id: int) -> CheckIn | None:
+    """A check-in the signed-in person may acknowledge: their partner's, shared, in this couple."""
+    return _partner_shared(couple).filter(pk=checkin_id).first()
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    mine: int | None
+    partner: int | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    field: str
+    points: list[TrendPoint]
+
+    def _values(self, who: str) -> list[int]:
+        return [v for p in self.points if (v := getattr(p, who)) is not None]
+
+    @property
+    def mine_average(self) -> float | None:
+        values = self._values("mine")
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def partner_average(self) -> float | None:
+        values = self._values("partner")
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def mine_count(self) -> int:
+        return len(self._values("mine"))
+
+    @property
+    def partner_count(self) -> int:
+        return len(self._values("partner"))
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    in_month: bool
+    checked_in: bool
+    shared: bool
+    is_today: bool
+
+
+@dataclass
+class History:
+    today: date
+    month_start: date
+    days: int
+    weeks: list[list[CalendarDay]] = field(default_factory=list)
+    trends: list[Trend] = field(default_factory=list)
+    recent: list[CheckIn] = field(default_factory=list)
+
+
+def history(
+    *,
+    user: User,
+    couple: CoupleView | None,
+    month: date | None,
+    days: int,
+    now: datetime | None = None,
+) -> History:
+    """Everything the history page shows, in two queries whatever the amount of history: the
+    person's own check-ins and the partner's shared ones, each over the window the page needs."""
+    today = local_today(user=user, now=now)
+    month_start = (month or today).replace(day=1)
+    month_end = month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
+    trend_start = today - timedelta(days=days - 1)
+    # The calendar grid may show a few days of the months either side.
+    grid_start = month_start - timedelta(days=month_start.weekday())
+    grid_end = month_end + timedelta(days=6 - month_end.weekday())
+    window_start, window_end = min(grid_start, trend_start), max(grid_end, today)
+
+    mine = {
+        c.local_date: c
+        for c in CheckIn.objects.filter(
+            user=user, local_date__range=(window_start, window_end)
+        ).select_related("acknowledgement")
+    }
+    theirs: dict[date, CheckIn] = {}
+    if couple is not None:
+        theirs = {
+            c.local_date: c
+            for c in _partner_shared(couple).filter(local_date__range=(trend_start, today))
+        }
+
+    result = History(today=today, month_start=month_start, days=days)
+    day = grid_start
+    week: list[CalendarDay] = []
+    while day <= grid_end:
+        own = mine.get(day)
+        week.append(
+            CalendarDay(
+                day=day,
+                in_month=day.month == month_start.month,
+                checked_in=own is not None,
+                shared=own is not None and own.is_shared,
+                is_today=day == today,
+            )
+        )
+        if len(week) == 7:
+            result.weeks.append(week)
+            week = []
+        day += timedelta(days=1)
+
+    span = [trend_start + timedelta(days=i) for i in range(days)]
+    for scale_field in SCALE_FIELDS:
+        result.trends.append(
+            Trend(
+                field=scale_field,
+                points=[
+                    TrendPoint(
+                        day=d,
+                        mine=getattr(mine[d], scale_field) if d in mine else None,
+                        partner=getattr(theirs[d], scale_field) if d in theirs else None,
+                    )
+                    for d in span
+                ],
+            )
+        )
+    result.recent = sorted(
+        (c for d, c in mine.items() if trend_start <= d <= today),
+        key=lambda c: c.local_date,
+        reverse=True,
+    )
+    return result
+
+
+def checkins_for_export(*, user: User) -> QuerySet[CheckIn]:
+    """The person's own check-ins, all of them, oldest first."""
+    return (
+        CheckIn.objects.filter(user=user).select_related("acknowledgement").order_by("local_date")
+    )
+
+
+def preferences_for(*, user: User) -> CheckinPreferences:
+    found = CheckinPreferences.objects.filter(user=user).first()
+    return found or CheckinPreferences(user=user)
+
+
+@dataclass(frozen=True)
+class WeekCounts:
+    mine: int
+    partner_shared: int
+
+
+def week_counts(*, user: User, couple: CoupleView | None, week_start: date) -> WeekCounts:
+    """How many check-ins in the week: all of the person's own; only the partner's *shared* ones,
+    so not even the existence of a private check-in reaches the other partner."""
+    week_end = week_start + timedelta(days=6)
+    mine = CheckIn.objects.filter(user=user, local_date__range=(week_start, week_end)).count()
+    theirs = 0
+    if couple is not None:
+        theirs = _partner_shared(couple).filter(local_date__range=(week_start, week_end)).count()
+    return WeekCounts(mine=mine, partner_shared=theirs)

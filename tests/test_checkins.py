@@ -1,0 +1,488 @@
+"""Daily check-ins: one per local day, private unless shared, acknowledged, charted and exported."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from checkins import selectors, services
+from checkins.models import Acknowledgement, CheckIn, CheckinPreferences, Visibility, WeeklySummary
+from checkins.services import CheckinInput
+from repair import services as couple_services
+from repair.models import Couple, User
+from repair.selectors import couple_for_user
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE_WORDS = "my private worry about the phone calls"
+SHARED_WORDS = "thank you for the walk tonight"
+
+
+def record(
+    user: User, *, shared: bool = False, helped: str = "", now: datetime | None = None, **scales
+):
+    return services.checkin_record(
+        user=user,
+        data=CheckinInput(
+            visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
+            scales={"safety": 3, **scales},
+            helped=helped,
+        ),
+        now=now,
+    )
+
+
+def form_data(**overrides: str) -> dict[str, str]:
+    return {
+        "safety": "4",
+        "mood": "3",
+        "visibility": "private",
+        "helped": "",
+        "appreciated": "",
+        "need": "",
+        **overrides,
+    }
+
+
+# --- one per local day ---------------------------------------------------------------------------
+
+
+def test_one_check_in_per_person_per_local_day(client_a: Client, partner_a: User):
+    client_a.post(reverse("checkins:index"), form_data(mood="2"))
+    client_a.post(reverse("checkins:index"), form_data(mood="5"))
+
+    assert CheckIn.objects.filter(user=partner_a).count() == 1
+    assert CheckIn.objects.get(user=partner_a).mood == 5
+
+
+def test_a_check_in_can_be_edited_the_same_day(client_a: Client, partner_a: User):
+    client_a.post(reverse("checkins:index"), form_data(helped="first thought"))
+
+    page = client_a.get(reverse("checkins:index") + "?edit=1")
+    assert "first thought" in page.text  # the form comes back filled in
+    client_a.post(reverse("checkins:index"), form_data(helped="second thought"))
+
+    assert CheckIn.objects.get(user=partner_a).helped == "second thought"
+
+
+def test_a_double_submit_makes_one_check_in(client_a: Client, partner_a: User):
+    data = form_data(helped="sent twice after a network blip")
+    first = client_a.post(reverse("checkins:index"), data, HTTP_HX_REQUEST="true")
+    second = client_a.post(reverse("checkins:index"), data, HTTP_HX_REQUEST="true")
+
+    assert first.status_code == second.status_code == 200
+    assert CheckIn.objects.filter(user=partner_a).count() == 1
+
+
+def test_every_question_can_be_skipped(client_a: Client, partner_a: User):
+    response = client_a.post(reverse("checkins:index"), {"visibility": "private"})
+
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(user=partner_a)
+    assert checkin.scale_values() == dict.fromkeys(checkin.scale_values())
+
+
+def test_hostile_or_out_of_range_values_are_refused_kindly_and_notes_are_kept(client_a: Client):
+    response = client_a.post(
+        reverse("checkins:index"),
+        form_data(safety="9", visibility="everyone", helped="<script>x</script> I kept this"),
+    )
+
+    assert response.status_code == 200
+    assert "Please pick one of the five points, or skip it." in response.text
+    assert "Please choose who sees this" in response.text
+    assert "&lt;script&gt;x&lt;/script&gt; I kept this" in response.text
+    assert not CheckIn.objects.exists()
+
+
+def test_the_local_day_follows_the_persons_own_time_zone(partner_a: User, partner_b: User):
+    partner_a.time_zone = "Pacific/Auckland"
+    partner_b.time_zone = "America/Los_Angeles"
+    # 11:30 UTC on 1 March: already the evening of 2 March in Auckland, still 1 March (03:30) in LA.
+    moment = datetime(2026, 3, 1, 11, 30, tzinfo=UTC)
+
+    a = record(partner_a, now=moment)
+    b = record(partner_b, now=moment)
+
+    assert a.local_date == date(2026, 3, 2)
+    assert b.local_date == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("zone", "before", "after", "same_day"),
+    [
+        # Spring forward in New York (8 March 2026, 02:00 → 03:00): 23:30 and 00:30 are two days.
+        (
+            "America/New_York",
+            datetime(2026, 3, 8, 4, 30, tzinfo=UTC),
+            datetime(2026, 3, 8, 5, 30, tzinfo=UTC),
+            False,
+        ),
+        # Fall back in London (25 October 2026): 00:30 and 01:30 twice are one day.
+        (
+            "Europe/London",
+            datetime(2026, 10, 24, 23, 30, tzinfo=UTC),
+            datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+            True,
+        ),
+    ],
+)
+def test_local_day_is_right_across_daylight_saving_changes(
+    partner_a: User, zone: str, before: datetime, after: datetime, same_day: bool
+):
+    partner_a.time_zone = zone
+
+    first = record(partner_a, mood=2, now=before)
+    second = record(partner_a, mood=4, now=after)
+
+    assert (first.pk == second.pk) is same_day
+    assert CheckIn.objects.filter(user=partner_a).count() == (1 if same_day else 2)
+
+
+def test_after_travelling_the_new_time_zone_decides_the_day(partner_a: User):
+    partner_a.time_zone = "Europe/London"
+    evening = datetime(2026, 6, 1, 21, 0, tzinfo=UTC)  # 22:00 in London, 1 June
+    record(partner_a, now=evening)
+
+    partner_a.time_zone = "Asia/Tokyo"  # flew east: it is already 2 June there
+    later = record(partner_a, now=evening + timedelta(hours=1))
+
+    assert later.local_date == date(2026, 6, 2)
+    assert CheckIn.objects.filter(user=partner_a).count() == 2
+
+
+def test_the_form_remembers_the_last_sharing_choice(client_a: Client, partner_a: User):
+    with time_machine.travel(datetime(2026, 5, 1, 12, tzinfo=UTC)):
+        record(partner_a, shared=True)
+    with time_machine.travel(datetime(2026, 5, 2, 12, tzinfo=UTC)):
+        page = client_a.get(reverse("checkins:index"))
+
+    assert page.context["form"].initial["visibility"] == Visibility.SHARED
+
+
+def test_first_check_in_defaults_to_just_me(client_a: Client):
+    page = client_a.get(reverse("checkins:index"))
+
+    assert page.context["form"].initial["visibility"] == Visibility.PRIVATE
+
+
+def test_a_person_without_a_couple_can_check_in_privately(partner_a: User):
+    client = client_for(partner_a)
+
+    response = client.post(reverse("checkins:index"), form_data(visibility="shared"))
+
+    assert response.status_code == 302
+    assert CheckIn.objects.get(user=partner_a).visibility == Visibility.PRIVATE
+
+
+def test_htmx_submit_returns_just_the_card(client_a: Client):
+    response = client_a.post(reverse("checkins:index"), form_data(), HTTP_HX_REQUEST="true")
+
+    assert response.text.lstrip().startswith('<section id="today-card"')
+    assert "Thank you — saved." in response.text
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+def partner_surfaces(client: Client, checkin: CheckIn) -> dict[str, str]:
+    """Everything partner B can load: pages, fragments and exports."""
+    return {
+        "today": client.get(reverse("today")).text,
+        "checkins": client.get(reverse("checkins:index")).text,
+        "history": client.get(reverse("checkins:history")).text,
+        "history-90": client.get(reverse("checkins:history") + "?range=90").text,
+        "card-fragment": client.post(
+            reverse("checkins:index"), form_data(), HTTP_HX_REQUEST="true"
+        ).text,
+        "export-csv": client.get(reverse("checkins:export", args=["csv"])).content.decode(),
+        "export-json": client.get(reverse("checkins:export", args=["json"])).content.decode(),
+        "ack": client.post(
+            reverse("checkins:acknowledge", args=[checkin.pk]),
+            {"kind": "heart"},
+            HTTP_HX_REQUEST="true",
+        ).text,
+    }
+
+
+def test_partner_cannot_see_a_private_check_in_anywhere(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    private = record(partner_a, helped=PRIVATE_WORDS)
+
+    surfaces = partner_surfaces(client_for(partner_b), private)
+
+    for name, text in surfaces.items():
+        assert PRIVATE_WORDS not in text, name
+    assert not Acknowledgement.objects.filter(checkin=private).exists()
+
+
+def test_partner_sees_a_shared_check_in_on_today_and_can_acknowledge_it(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    shared = record(partner_a, shared=True, helped=SHARED_WORDS)
+    client_b = client_for(partner_b)
+
+    assert SHARED_WORDS in client_b.get(reverse("today")).text
+    response = client_b.post(
+        reverse("checkins:acknowledge", args=[shared.pk]),
+        {"kind": "reply", "reply": "I loved it too"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert "You replied:" in response.text
+    assert "Blake replied:" in client_for(partner_a).get(reverse("today")).text
+    assert "I loved it too" in client_for(partner_a).get(reverse("checkins:index")).text
+
+
+def test_a_reply_with_no_words_is_explained(couple: Couple, partner_a: User, partner_b: User):
+    shared = record(partner_a, shared=True)
+
+    response = client_for(partner_b).post(
+        reverse("checkins:acknowledge", args=[shared.pk]),
+        {"kind": "reply", "reply": "  "},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert "Write a few words first" in response.text
+    assert not Acknowledgement.objects.exists()
+
+
+def test_sharing_can_be_withdrawn_the_same_day(couple: Couple, partner_a: User, partner_b: User):
+    record(partner_a, shared=True, helped=SHARED_WORDS)
+    record(partner_a, shared=False, helped=SHARED_WORDS)
+
+    assert SHARED_WORDS not in client_for(partner_b).get(reverse("today")).text
+
+
+def test_another_couple_never_sees_anything(couple: Couple, partner_a: User, outsider: User):
+    shared = record(partner_a, shared=True, helped=SHARED_WORDS)
+    charlie = client_for(outsider)
+
+    for url in [reverse("today"), reverse("checkins:index"), reverse("checkins:history")]:
+        assert SHARED_WORDS not in charlie.get(url).text
+    assert (
+        charlie.post(
+            reverse("checkins:acknowledge", args=[shared.pk]), {"kind": "heart"}
+        ).status_code
+        == 404
+    )
+    assert (
+        SHARED_WORDS not in charlie.get(reverse("checkins:export", args=["json"])).content.decode()
+    )
+
+
+def test_a_partner_cannot_acknowledge_their_own_or_a_private_check_in(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    own = record(partner_b, shared=True)
+    private = record(partner_a)
+    client_b = client_for(partner_b)
+
+    assert (
+        client_b.post(reverse("checkins:acknowledge", args=[own.pk]), {"kind": "heart"}).status_code
+        == 404
+    )
+    assert (
+        client_b.post(
+            reverse("checkins:acknowledge", args=[private.pk]), {"kind": "heart"}
+        ).status_code
+        == 404
+    )
+
+
+def test_after_leaving_shared_check_ins_are_no_longer_shown(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    record(partner_a, shared=True, helped=SHARED_WORDS)
+    couple_services.couple_leave(user=partner_b)
+
+    assert couple_for_user(user=partner_b) is None
+    assert SHARED_WORDS not in client_for(partner_b).get(reverse("checkins:history")).text
+    # Each keeps their own entries.
+    assert CheckIn.objects.filter(user=partner_a).count() == 1
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+def test_export_has_only_my_own_check_ins_as_csv_and_json(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    record(partner_a, helped="=HYPERLINK(evil)")
+    record(partner_b, shared=True, helped=SHARED_WORDS)
+    client = client_for(partner_a)
+
+    as_csv = client.get(reverse("checkins:export", args=["csv"]))
+    as_json = client.get(reverse("checkins:export", args=["json"]))
+
+    assert as_csv["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode())))
+    assert len(rows) == 2
+    assert (
+        rows[1][rows[0].index("what_helped_or_was_hard")] == "'=HYPERLINK(evil)"
+    )  # never a formula
+    payload = json.loads(as_json.content)
+    assert [c["what_helped_or_was_hard"] for c in payload["checkins"]] == ["=HYPERLINK(evil)"]
+    assert SHARED_WORDS not in as_csv.content.decode() + as_json.content.decode()
+
+
+def test_an_unknown_export_format_is_a_404(client_a: Client):
+    assert client_a.get(reverse("checkins:export", args=["xml"])).status_code == 404
+
+
+# --- trends and history ------------------------------------------------------------------------------
+
+
+def test_trends_show_the_known_series_for_both_partners(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    start = datetime(2026, 4, 1, 12, tzinfo=UTC)
+    for day, (mine, theirs) in enumerate(
+        [(1, 5), (2, None), (3, 4), (None, 4), (5, 3), (4, 2), (5, 1)]
+    ):
+        moment = start + timedelta(days=day)
+        if mine is not None:
+            record(partner_a, now=moment, mood=mine)
+        if theirs is not None:
+            record(partner_b, now=moment, mood=theirs, shared=day != 6)  # the last one is private
+
+    result = selectors.history(
+        user=partner_a,
+        couple=couple_for_user(user=partner_a),
+        month=None,
+        days=7,
+        now=start + timedelta(days=6),
+    )
+
+    mood = next(t for t in result.trends if t.field == "mood")
+    assert [p.mine for p in mood.points] == [1, 2, 3, None, 5, 4, 5]
+    assert [p.partner for p in mood.points] == [5, None, 4, 4, 3, 2, None]
+    assert mood.mine_average == 3.3
+    assert mood.partner_average == 3.6
+    assert (mood.mine_count, mood.partner_count) == (6, 5)
+
+
+def test_history_page_draws_accessible_charts_and_a_calendar(client_a: Client, partner_a: User):
+    record(partner_a, mood=4)
+
+    page = client_a.get(reverse("checkins:history") + "?range=7")
+
+    assert page.status_code == 200
+    assert page.text.count('role="img"') == 7
+    assert "<desc" in page.text
+    assert "Show as a table" in page.text
+    assert "checked in, private" in page.text
+
+
+@pytest.mark.parametrize(
+    "query", ["?range=abc", "?range=-1", "?month=2026-13", "?month=x", "?month=0-0&range=365"]
+)
+def test_history_page_survives_bad_parameters(client_a: Client, query: str):
+    assert client_a.get(reverse("checkins:history") + query).status_code == 200
+
+
+def test_history_page_queries_stay_constant_with_a_year_of_data(
+    couple: Couple, partner_a: User, partner_b: User, django_assert_max_num_queries
+):
+    client = client_for(partner_a)
+    url = reverse("checkins:history") + "?range=90"
+    record(partner_a, mood=3)
+    with django_assert_max_num_queries(10) as small:
+        client.get(url)
+
+    today = selectors.local_today(user=partner_a)
+    for person in (partner_a, partner_b):
+        CheckIn.objects.bulk_create(
+            CheckIn(
+                user=person,
+                couple=couple,
+                local_date=today - timedelta(days=back),
+                mood=back % 5 + 1,
+                visibility=Visibility.SHARED,
+            )
+            for back in range(1, 366)
+        )
+    with django_assert_max_num_queries(10) as large:
+        client.get(url)
+
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_today_page_queries_stay_constant(
+    couple: Couple, partner_a: User, partner_b: User, django_assert_max_num_queries
+):
+    client = client_for(partner_a)
+    with django_assert_max_num_queries(10) as before:
+        client.get(reverse("today"))
+    record(partner_b, shared=True)
+    Acknowledgement.objects.create(
+        checkin=record(partner_a, shared=True), by=partner_b, kind="heart"
+    )
+    with django_assert_max_num_queries(10) as after:
+        client.get(reverse("today"))
+
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+# --- weekly summary ------------------------------------------------------------------------------------
+
+
+def test_weekly_summary_counts_only_and_is_sent_once(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    services.preferences_set(user=partner_a, weekly_summary=True)
+    monday_before = datetime(2026, 11, 9, 12, tzinfo=UTC)
+    for day in range(3):
+        record(partner_a, helped=PRIVATE_WORDS, now=monday_before + timedelta(days=day))
+    record(partner_b, shared=True, helped=SHARED_WORDS, now=monday_before)
+    record(partner_b, shared=False, now=monday_before + timedelta(days=1))  # private: not counted
+    nine_thirty_london = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+
+    first = services.weekly_summaries_send(now=nine_thirty_london)
+    again = services.weekly_summaries_send(now=nine_thirty_london + timedelta(minutes=15))
+
+    assert (first, again) == (1, 0)
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "you checked in 3 times" in body
+    assert "Blake shared one check-in with you" in body
+    assert PRIVATE_WORDS not in body
+    assert SHARED_WORDS not in body
+    assert mail.outbox[0].subject == "Your week in check-ins"
+    assert WeeklySummary.objects.get().sent_at is not None
+
+
+def test_weekly_summary_waits_for_monday_morning_in_the_persons_zone(partner_a: User):
+    partner_a.time_zone = "America/Los_Angeles"
+    partner_a.save()
+    services.preferences_set(user=partner_a, weekly_summary=True)
+
+    # 09:30 UTC on Monday is still 01:30 in Los Angeles.
+    assert services.weekly_summaries_send(now=datetime(2026, 11, 16, 9, 30, tzinfo=UTC)) == 0
+    assert services.weekly_summaries_send(now=datetime(2026, 11, 16, 17, 30, tzinfo=UTC)) == 1
+
+
+def test_no_weekly_summary_without_opting_in(partner_a: User):
+    CheckinPreferences.objects.create(user=partner_a, weekly_summary=False)
+
+    assert services.weekly_summaries_send(now=datetime(2026, 11, 16, 9, 30, tzinfo=UTC)) == 0
+    assert mail.outbox == []
+
+
+def test_weekly_summary_opt_in_from_the_check_ins_page(client_a: Client, partner_a: User):
+    client_a.post(reverse("checkins:preferences"), {"weekly_summary": "on"})
+    assert CheckinPreferences.objects.get(user=partner_a).weekly_summary is True
+
+    client_a.post(reverse("checkins:preferences"), {})
+    assert CheckinPreferences.objects.get(user=partner_a).weekly_summary is False
