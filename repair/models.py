@@ -166,3 +166,223 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- The staged program ------------------------------------------------------------------------
+# Exercises live in repair/program/*.toml and are referred to here by their stable slug.
+
+
+class ProgramEntry(models.Model):
+    """A person's written answer to a reflection or a reveal-together exercise. A draft until
+    submitted. A reflection is private to its author unless they share a copy (``shared_at``)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="program_entries")
+    exercise = models.CharField(max_length=80)
+    text = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise"], name="program_entry_once"
+            )
+        ]
+        indexes = [models.Index(fields=["couple", "exercise"])]
+
+    def __str__(self) -> str:
+        return f"Entry #{self.pk}"
+
+
+class ExerciseCompletion(models.Model):
+    """This person has done their part of an exercise, in this couple."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise"], name="exercise_completion_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Completion #{self.pk}"
+
+
+class StageReadiness(models.Model):
+    """A private "I'm ready to move on". Never shown to the partner: only the unlock is."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20)
+    ready_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user", "stage"], name="stage_ready_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Readiness #{self.pk}"
+
+
+class MapAnswer(models.Model):
+    """One item of a map (intimacy map, trigger map): yes, maybe or not now."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        MAYBE = "maybe", _("Maybe")
+        NOT_NOW = "not_now", _("Not now")
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    item = models.CharField(max_length=60)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise", "item"], name="map_answer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Map answer #{self.pk}"
+
+
+class AgreementVersion(models.Model):
+    """One proposed wording of a co-written agreement. Every version is kept. A version is in force
+    once both partners have accepted it; it is then reviewed on ``review_on``."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    proposed_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "exercise", "number"], name="agreement_version_number"
+            )
+        ]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Agreement version #{self.pk}"
+
+
+class AgreementAcceptance(models.Model):
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="agreement_accept_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Acceptance #{self.pk}"
+
+
+class PracticeLog(models.Model):
+    """A guided practice done; for ladder steps, whether it felt comfortable."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    completed_at = models.DateTimeField(default=timezone.now)
+    comfortable = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "exercise"])]
+
+    def __str__(self) -> str:
+        return f"Practice #{self.pk}"
+
+
+class Conversation(models.Model):
+    """A speaker-listener conversation. The speaker has the floor and writes a short piece; the
+    listener writes back what they heard; the speaker says "yes, that's it" (the floor passes) or
+    "not quite" (the listener tries again). Either may call a time-out with a time to resume."""
+
+    class State(models.TextChoices):
+        SPEAKING = "speaking", _("speaking")
+        REFLECTING = "reflecting", _("reflecting back")
+        CONFIRMING = "confirming", _("checking")
+        COMMITTING = "committing", _("writing commitments")
+        ENDED = "ended", _("ended")
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.SPEAKING)
+    floor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    paused_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resume_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change, so a waiting page can ask "anything new?" cheaply.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "exercise"])]
+
+    def __str__(self) -> str:
+        return f"Conversation #{self.pk}"
+
+
+class ConversationTurn(models.Model):
+    class Kind(models.TextChoices):
+        SPEAK = "speak", _("said")
+        REFLECT = "reflect", _("heard")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    # For a reflection: True "yes, that's it", False "not quite", None not answered yet.
+    confirmed = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Turn #{self.pk}"
+
+
+class Commitment(models.Model):
+    """What one partner commits to at the end of a conversation. The note is agreed when both
+    partners have written theirs and both have agreed to both (``agreed_by_partner_at``)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="commitments"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="commitment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Commitment #{self.pk}"

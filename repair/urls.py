@@ -12,7 +12,7 @@ urlpatterns = [
     path("couple/invites/<int:invite_id>/withdraw/", views.invite_revoke, name="invite_revoke"),
     path("couple/leave/", views.leave, name="leave"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
-    path("program/", views.program, name="program"),
+    path("program/", include("repair.program.urls")),
     path("settings/", views.settings_view, name="settings"),
     path("pause/", views.pause, name="pause"),
     path("support/", views.resources, name="resources"),

@@ -21,10 +21,13 @@ from repair.access import AuthedRequest, couple_required
 from repair.forms import InviteEmailForm, LeaveForm, ProfileForm
 from repair.mail import outbox_messages
 from repair.models import InviteStatus, User
+from repair.program.selectors import agreement_in_force, program_state
 from repair.selectors import CoupleView
 from repair.services import CoupleError
 
 PENDING_INVITE_KEY = "pending_invite"
+# The Safety stage's agreement that the Pause button shows.
+PAUSE_PLAN = "safety-pause-plan"
 type StrOrPromise = str | Promise
 
 
@@ -41,14 +44,18 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     else:
         greeting = _("Good evening")
     cards = []
+    next_step = None
     if couple.is_paired:
+        next_step = program_state(couple=couple).next_for_me
         for path in settings.TODAY_CARDS:
             template, context = import_string(path)(
                 request=request, user=request.user, couple=couple
             )
             cards.append(render_to_string(template, context, request=request))
     return render(
-        request, "repair/today.html", {"couple": couple, "greeting": greeting, "cards": cards}
+        request,
+        "repair/today.html",
+        {"couple": couple, "greeting": greeting, "cards": cards, "next_step": next_step},
     )
 
 
@@ -248,12 +255,6 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@couple_required()
-def program(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
-    return render(request, "repair/program.html", {"couple": couple})
-
-
-@require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     """Local development only: the emails the app would have sent, so a sign-up code can be read."""
     if not (
@@ -265,7 +266,14 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def pause(request: HttpRequest) -> HttpResponse:
-    return render(request, "repair/pause.html")
+    """The pause screen. For a couple who agreed a pause plan in the Safety stage, their own plan;
+    otherwise a gentle default."""
+    plan = None
+    if isinstance(request.user, User):
+        couple = selectors.couple_for_user(user=request.user)
+        if couple is not None:
+            plan = agreement_in_force(couple=couple, exercise_slug=PAUSE_PLAN)
+    return render(request, "repair/pause.html", {"plan": plan})
 
 
 @require_GET

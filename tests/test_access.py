@@ -15,6 +15,7 @@ from django.utils import timezone
 from checkins import selectors as checkin_selectors
 from checkins.models import CheckIn, Visibility
 from repair.models import Couple, Invite, User
+from repair.program import program
 from repair.tokens import token_hash
 from tests.conftest import client_for
 from tests.factories import make_user
@@ -31,6 +32,7 @@ class World:
     couple: Couple
     invite: Invite
     shared_checkin: CheckIn
+    reflection_slug: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,18 @@ NOT_ALLOWED = same(405)
 MATRIX: dict[str, Row] = {
     "today": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
     "program": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # A stage: POST is "I'm ready" (refused kindly and redirected while the part isn't done).
+    "program_stage": Row(
+        get=COUPLE_PAGE_GET,
+        post=same(302, anonymous=LOGIN),
+        kwargs=lambda world: {"stage_slug": "safety"},
+    ),
+    # An exercise of the couple's own: an empty POST re-shows the page with a kind message.
+    "program_exercise": Row(
+        get=COUPLE_PAGE_GET,
+        post=same(200, anonymous=LOGIN, staff=302),
+        kwargs=lambda world: {"stage_slug": "safety", "exercise_slug": world.reflection_slug},
+    ),
     # Check-ins work with or without a couple (private ones need nobody). An empty POST asks a
     # partner who sees this; with no couple it is a valid all-skipped private check-in.
     "checkins:index": Row(
@@ -144,7 +158,10 @@ def world(couple: Couple, partner_a: User) -> World:
         visibility=Visibility.SHARED,
         helped="Avery's shared words",
     )
-    return World(couple=couple, invite=invite, shared_checkin=shared)
+    reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")
+    return World(
+        couple=couple, invite=invite, shared_checkin=shared, reflection_slug=reflection.slug
+    )
 
 
 @pytest.fixture

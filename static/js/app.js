@@ -8,6 +8,7 @@
     if (!link) return;
     if (event) event.preventDefault();
     document.body.hidden = true;
+    try { window.sessionStorage.clear(); } catch (e) { /* private mode */ }
     window.location.replace(link.href);
   }
   document.addEventListener("click", function (event) {
@@ -59,9 +60,63 @@
     if (focusTarget) focusTarget.focus();
   }
 
+  // Long writing survives an expired session or a lost connection: each textarea with a draft key
+  // is mirrored into this tab's sessionStorage (gone when the tab closes, and on Quick exit) and
+  // restored if the page comes back empty. A successful save reloads the page with the saved text.
+  function setUpDrafts(root) {
+    root.querySelectorAll("textarea[data-draft-key]").forEach(function (area) {
+      const key = "draft:" + area.dataset.draftKey;
+      let store;
+      try { store = window.sessionStorage; } catch (e) { return; }
+      const kept = store.getItem(key);
+      if (kept && !area.value.trim()) area.value = kept;
+      else if (kept && kept === area.value) store.removeItem(key);
+      area.addEventListener("input", function () { store.setItem(key, area.value); });
+      if (area.form) area.form.addEventListener("submit", function () {
+        // Keep it until the server has the words: cleared on the next page if they match.
+        store.setItem(key, area.value);
+      });
+    });
+  }
+
+  // Guided practice: a visible countdown when JavaScript is on; the steps work without it.
+  function setUpPractice(root) {
+    root.querySelectorAll("[data-practice]").forEach(function (box) {
+      const start = box.querySelector("[data-timer-start]");
+      const display = box.querySelector("[data-timer]");
+      const status = box.querySelector("[data-timer-status]");
+      const total = parseInt(box.dataset.seconds, 10) || 0;
+      if (!start || !display || !total) return;
+      const show = function (left) {
+        display.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      };
+      show(total);
+      display.hidden = false;
+      start.hidden = false;
+      let timer = null;
+      start.addEventListener("click", function () {
+        if (timer) { clearInterval(timer); timer = null; start.textContent = start.dataset.label || start.textContent; return; }
+        let left = total;
+        start.dataset.label = start.dataset.label || start.textContent;
+        start.textContent = start.dataset.stopText || "Stop";
+        timer = setInterval(function () {
+          left -= 1;
+          show(Math.max(left, 0));
+          if (left <= 0) {
+            clearInterval(timer); timer = null;
+            start.textContent = start.dataset.label;
+            if (status) status.textContent = status.dataset.doneText || "Time. Take a breath together.";
+          }
+        }, 1000);
+      });
+    });
+  }
+
   function enhance(root) {
     fillTimeZones(root);
     setUpCopy(root);
+    setUpDrafts(root);
+    setUpPractice(root);
   }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });

@@ -1,0 +1,325 @@
+"""Reads for the program. What a partner may see of the other is decided here, and only here:
+a reveal answer only once both have submitted; a reflection only if its author shared a copy; of a
+map, only the items both marked yes and those both marked maybe; never a "not now"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from repair.models import (
+    AgreementVersion,
+    Conversation,
+    ExerciseCompletion,
+    MapAnswer,
+    PracticeLog,
+    ProgramEntry,
+    StageReadiness,
+)
+from repair.program import Exercise, Stage, program
+from repair.selectors import CoupleView
+
+
+@dataclass
+class ExerciseState:
+    exercise: Exercise
+    mine_done: bool
+    both_done: bool
+    ladder_locked: bool = False
+
+
+@dataclass
+class StageState:
+    stage: Stage
+    unlocked: bool
+    exercises: list[ExerciseState]
+    i_am_ready: bool
+    complete: bool
+
+    @property
+    def required_states(self) -> list[ExerciseState]:
+        return [s for s in self.exercises if s.exercise.required]
+
+    @property
+    def percent(self) -> int:
+        """Shared progress: an exercise counts when both have done their part, so both partners
+        see the same bar and it never shows who is "behind"."""
+        required = self.required_states
+        if not required:
+            return 100
+        return round(100 * sum(s.both_done for s in required) / len(required))
+
+    @property
+    def my_part_done(self) -> bool:
+        return all(s.mine_done for s in self.required_states)
+
+
+@dataclass
+class ProgramState:
+    stages: list[StageState] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        required = [s for stage in self.stages for s in stage.required_states]
+        return round(100 * sum(s.both_done for s in required) / len(required)) if required else 0
+
+    @property
+    def current(self) -> StageState:
+        unlocked = [s for s in self.stages if s.unlocked]
+        return unlocked[-1]
+
+    @property
+    def next_for_me(self) -> ExerciseState | None:
+        """The single next thing for this partner: the first open exercise they haven't done, in
+        the furthest stage that is open, else in any open stage."""
+        for stage in [self.current, *[s for s in self.stages if s.unlocked]]:
+            for state in stage.exercises:
+                if not state.mine_done and not state.ladder_locked:
+                    return state
+        return None
+
+    def stage(self, slug: str) -> StageState | None:
+        return next((s for s in self.stages if s.stage.slug == slug), None)
+
+    def exercise(self, slug: str) -> ExerciseState | None:
+        return next((e for s in self.stages for e in s.exercises if e.exercise.slug == slug), None)
+
+
+def program_state(*, couple: CoupleView) -> ProgramState:
+    """Progress and gating for the couple, in three queries however much they have done."""
+    members = {couple.me.pk, couple.partner.pk if couple.partner else -1}
+    done = set(
+        ExerciseCompletion.objects.filter(couple=couple.couple).values_list("user_id", "exercise")
+    )
+    ready = set(StageReadiness.objects.filter(couple=couple.couple).values_list("user_id", "stage"))
+    comfortable = set(
+        PracticeLog.objects.filter(couple=couple.couple, comfortable=True).values_list(
+            "user_id", "exercise"
+        )
+    )
+    ladder_steps = {(e.ladder, e.ladder_step): e.slug for e in program().exercises if e.ladder}
+
+    state = ProgramState()
+    previous_complete = True
+    for stage in program().stages:
+        exercises = []
+        for exercise in stage.exercises:
+            both = all((member, exercise.slug) in done for member in members)
+            locked = False
+            if exercise.ladder and exercise.ladder_step > 1:
+                before = ladder_steps[(exercise.ladder, exercise.ladder_step - 1)]
+                locked = not all((member, before) in comfortable for member in members)
+            exercises.append(
+                ExerciseState(
+                    exercise=exercise,
+                    mine_done=(couple.me.pk, exercise.slug) in done,
+                    both_done=both,
+                    ladder_locked=locked,
+                )
+            )
+        stage_state = StageState(
+            stage=stage,
+            unlocked=previous_complete,
+            exercises=exercises,
+            i_am_ready=(couple.me.pk, stage.slug) in ready,
+            complete=False,
+        )
+        stage_state.complete = (
+            stage_state.unlocked
+            and all(s.both_done for s in stage_state.required_states)
+            and all((member, stage.slug) in ready for member in members)
+        )
+        previous_complete = stage_state.complete
+        state.stages.append(stage_state)
+    return state
+
+
+# --- written answers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryView:
+    mine: ProgramEntry | None
+    # Filled only when the partner's words may be shown: a revealed answer or a shared reflection.
+    partner: ProgramEntry | None
+    partner_submitted: bool
+
+    @property
+    def revealed(self) -> bool:
+        return self.partner is not None
+
+
+def entries_for(*, couple: CoupleView, exercise: Exercise) -> EntryView:
+    rows = list(ProgramEntry.objects.filter(couple=couple.couple, exercise=exercise.slug))
+    mine = next((r for r in rows if r.user_id == couple.me.pk), None)
+    theirs = next((r for r in rows if couple.partner and r.user_id == couple.partner.pk), None)
+    partner_submitted = bool(theirs and theirs.submitted_at)
+    visible = None
+    if theirs is not None:
+        if exercise.type == "reveal":
+            if mine is not None and mine.submitted_at and theirs.submitted_at:
+                visible = theirs
+        elif theirs.shared_at and theirs.submitted_at:
+            visible = theirs
+    # The partner's draft or unrevealed answer never leaves this function.
+    return EntryView(mine=mine, partner=visible, partner_submitted=partner_submitted)
+
+
+# --- maps -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapView:
+    mine: dict[str, str]
+    both_yes: list[str]
+    both_maybe: list[str]
+    partner_done: bool
+
+
+def map_view(*, couple: CoupleView, exercise: Exercise) -> MapView:
+    rows = MapAnswer.objects.filter(couple=couple.couple, exercise=exercise.slug).values_list(
+        "user_id", "item", "answer"
+    )
+    mine: dict[str, str] = {}
+    theirs: dict[str, str] = {}
+    for user_id, item, answer in rows:
+        (mine if user_id == couple.me.pk else theirs)[item] = answer
+    keys = [i.key for i in exercise.items]
+    return MapView(
+        mine=mine,
+        both_yes=[k for k in keys if mine.get(k) == "yes" and theirs.get(k) == "yes"],
+        both_maybe=[k for k in keys if mine.get(k) == "maybe" and theirs.get(k) == "maybe"],
+        partner_done=all(k in theirs for k in keys),
+    )
+
+
+# --- agreements -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: AgreementVersion
+    accepted_by_me: bool
+    accepted_by_partner: bool
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    versions: list[VersionView]
+
+    @property
+    def in_force(self) -> VersionView | None:
+        live = [v for v in self.versions if v.version.in_force_at]
+        return live[-1] if live else None
+
+    @property
+    def latest(self) -> VersionView | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def proposal(self) -> VersionView | None:
+        """The newest version if it is not (yet) in force: what is waiting for acceptance."""
+        latest = self.latest
+        return latest if latest and not latest.version.in_force_at else None
+
+
+def agreement_view(*, couple: CoupleView, exercise: Exercise) -> AgreementView:
+    versions = AgreementVersion.objects.filter(
+        couple=couple.couple, exercise=exercise.slug
+    ).prefetch_related("acceptances")
+    partner_id = couple.partner.pk if couple.partner else None
+    return AgreementView(
+        versions=[
+            VersionView(
+                version=v,
+                accepted_by_me=any(a.user_id == couple.me.pk for a in v.acceptances.all()),
+                accepted_by_partner=any(a.user_id == partner_id for a in v.acceptances.all()),
+            )
+            for v in versions
+        ]
+    )
+
+
+def agreement_in_force(*, couple: CoupleView, exercise_slug: str) -> AgreementVersion | None:
+    return (
+        AgreementVersion.objects.filter(
+            couple=couple.couple, exercise=exercise_slug, in_force_at__isnull=False
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- practices --------------------------------------------------------------------------------------
+
+
+def practice_logs(*, couple: CoupleView, exercise: Exercise) -> list[PracticeLog]:
+    """This person's own log for a practice (the partner's is theirs)."""
+    return list(
+        PracticeLog.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, user=couple.me
+        ).order_by("-completed_at")[:10]
+    )
+
+
+# --- conversations ----------------------------------------------------------------------------------
+
+
+def conversation_current(*, couple: CoupleView, exercise: Exercise) -> Conversation | None:
+    return (
+        Conversation.objects.filter(couple=couple.couple, exercise=exercise.slug)
+        .prefetch_related("turns", "commitments")
+        .order_by("-started_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    conversation: Conversation
+    move: str  # what this person does next: speak, reflect, confirm, commit, agree, wait, paused, ended
+    last_speak: str
+    last_reflect: str
+    mine_commitment: str
+    partner_commitment: str
+    i_agreed: bool
+
+
+def conversation_view(
+    *, couple: CoupleView, conversation: Conversation | None
+) -> ConversationView | None:
+    if conversation is None:
+        return None
+    me = couple.me.pk
+    turns = list(conversation.turns.all())
+    commitments = {c.user_id: c for c in conversation.commitments.all()}
+    mine = commitments.get(me)
+    state = conversation.state
+    has_floor = conversation.floor_id == me
+    if state == Conversation.State.ENDED:
+        move = "ended"
+    elif conversation.resume_at is not None:
+        move = "paused"
+    elif state == Conversation.State.SPEAKING:
+        move = "speak" if has_floor else "wait"
+    elif state == Conversation.State.REFLECTING:
+        move = "wait" if has_floor else "reflect"
+    elif state == Conversation.State.CONFIRMING:
+        move = "confirm" if has_floor else "wait"
+    elif mine is None:
+        move = "commit"
+    elif len(commitments) == 2 and mine.agreed_at is None:
+        move = "agree"
+    else:
+        move = "wait"
+    speaks = [t for t in turns if t.kind == "speak"]
+    reflects = [t for t in turns if t.kind == "reflect"]
+    partner = next((c for uid, c in commitments.items() if uid != me), None)
+    return ConversationView(
+        conversation=conversation,
+        move=move,
+        last_speak=speaks[-1].text if speaks else "",
+        last_reflect=reflects[-1].text if reflects else "",
+        mine_commitment=mine.text if mine else "",
+        partner_commitment=partner.text if partner else "",
+        i_agreed=bool(mine and mine.agreed_at),
+    )

@@ -1,0 +1,498 @@
+"""Writes for the program. Every function takes the signed-in person's couple (never an id from a
+request), checks the exercise exists and has the right type, and raises ``ProgramActionError`` with
+a code the view turns into a kind message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from repair.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    Commitment,
+    Conversation,
+    ConversationTurn,
+    ExerciseCompletion,
+    MapAnswer,
+    PracticeLog,
+    ProgramEntry,
+    StageReadiness,
+    User,
+)
+from repair.program import MAP_ANSWERS, Exercise, program
+from repair.program.selectors import program_state
+from repair.selectors import CoupleView
+
+TEXT_LIMIT = 20_000
+TIMEOUT_LONGEST = timedelta(hours=24)
+
+
+class ProgramActionError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _members(couple: CoupleView) -> list[User]:
+    return [u for u in (couple.me, couple.partner) if u is not None]
+
+
+def _complete(couple: CoupleView, user: User, exercise: Exercise, now: datetime) -> None:
+    ExerciseCompletion.objects.get_or_create(
+        couple=couple.couple, user=user, exercise=exercise.slug, defaults={"completed_at": now}
+    )
+
+
+def exercise_open(*, couple: CoupleView, slug: str, kind: str | None = None) -> Exercise:
+    """The exercise, if its stage is open to this couple (and a ladder step is unlocked)."""
+    exercise = program().exercise(slug)
+    if exercise is None or (kind and exercise.type != kind):
+        raise ProgramActionError("not_found")
+    progress = program_state(couple=couple)
+    state = progress.exercise(slug)
+    stage = progress.stage(exercise.stage)
+    if state is None or stage is None or not stage.unlocked:
+        raise ProgramActionError("locked")
+    if state.ladder_locked:
+        raise ProgramActionError("ladder_locked")
+    return exercise
+
+
+# --- reflections and reveal-together ---------------------------------------------------------------
+
+
+def entry_save(
+    *, couple: CoupleView, exercise: Exercise, text: str, submit: bool, now: datetime | None = None
+) -> ProgramEntry:
+    """Save a draft or submit. A reveal answer can change until both have submitted; after the
+    reveal it stays as it was shown."""
+    if exercise.type not in ("reflection", "reveal"):
+        raise ProgramActionError("wrong_type")
+    now = now or timezone.now()
+    text = text.strip()
+    if len(text) > TEXT_LIMIT:
+        raise ProgramActionError("too_long")
+    if submit and not text:
+        raise ProgramActionError("empty")
+    with transaction.atomic():
+        entry, _ = ProgramEntry.objects.select_for_update().get_or_create(
+            couple=couple.couple, user=couple.me, exercise=exercise.slug
+        )
+        if exercise.type == "reveal" and entry.submitted_at and couple.partner:
+            partner_submitted = ProgramEntry.objects.filter(
+                couple=couple.couple,
+                user=couple.partner,
+                exercise=exercise.slug,
+                submitted_at__isnull=False,
+            ).exists()
+            if partner_submitted:
+                raise ProgramActionError("already_revealed")
+        entry.text = text
+        entry.updated_at = now
+        if submit and entry.submitted_at is None:
+            entry.submitted_at = now
+        entry.save()
+        if entry.submitted_at:
+            _complete(couple, couple.me, exercise, now)
+    return entry
+
+
+def reflection_share(
+    *, couple: CoupleView, exercise: Exercise, share: bool, now: datetime | None = None
+) -> None:
+    """Share a copy of a submitted reflection with the partner, or withdraw it."""
+    if exercise.type != "reflection":
+        raise ProgramActionError("wrong_type")
+    updated = ProgramEntry.objects.filter(
+        couple=couple.couple, user=couple.me, exercise=exercise.slug, submitted_at__isnull=False
+    ).update(shared_at=(now or timezone.now()) if share else None)
+    if not updated:
+        raise ProgramActionError("not_submitted")
+
+
+# --- maps ---------------------------------------------------------------------------------------------
+
+
+def map_answers_save(
+    *, couple: CoupleView, exercise: Exercise, answers: dict[str, str], now: datetime | None = None
+) -> None:
+    """Save any subset of answers; changeable any time. The part is done once every item has an
+    answer."""
+    if exercise.type != "map":
+        raise ProgramActionError("wrong_type")
+    now = now or timezone.now()
+    keys = {item.key for item in exercise.items}
+    with transaction.atomic():
+        for item, answer in answers.items():
+            if item not in keys or answer not in MAP_ANSWERS:
+                raise ProgramActionError("bad_answer")
+            MapAnswer.objects.update_or_create(
+                couple=couple.couple,
+                user=couple.me,
+                exercise=exercise.slug,
+                item=item,
+                defaults={"answer": answer, "updated_at": now},
+            )
+        answered = MapAnswer.objects.filter(
+            couple=couple.couple, user=couple.me, exercise=exercise.slug
+        ).count()
+        if answered == len(keys):
+            _complete(couple, couple.me, exercise, now)
+
+
+# --- agreements --------------------------------------------------------------------------------------
+
+
+def agreement_propose(
+    *, couple: CoupleView, exercise: Exercise, text: str, now: datetime | None = None
+) -> AgreementVersion:
+    """A new version. Its author accepts it by proposing it; it is in force once the partner
+    accepts too. Older versions are all kept."""
+    if exercise.type != "agreement":
+        raise ProgramActionError("wrong_type")
+    text = text.strip()
+    if not text:
+        raise ProgramActionError("empty")
+    if len(text) > TEXT_LIMIT:
+        raise ProgramActionError("too_long")
+    now = now or timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = AgreementVersion.objects.filter(
+                    couple=couple.couple, exercise=exercise.slug
+                ).aggregate(n=Max("number"))["n"]
+                version = AgreementVersion.objects.create(
+                    couple=couple.couple,
+                    exercise=exercise.slug,
+                    number=(latest or 0) + 1,
+                    text=text,
+                    proposed_by=couple.me,
+                    created_at=now,
+                )
+                AgreementAcceptance.objects.create(version=version, user=couple.me, accepted_at=now)
+                _maybe_in_force(couple, exercise, version, now)
+                return version
+        except IntegrityError:
+            continue  # both proposed at the same instant: number again
+    raise ProgramActionError("busy")
+
+
+def agreement_accept(
+    *, couple: CoupleView, exercise: Exercise, version_id: int, now: datetime | None = None
+) -> AgreementVersion:
+    if exercise.type != "agreement":
+        raise ProgramActionError("wrong_type")
+    now = now or timezone.now()
+    with transaction.atomic():
+        version = (
+            AgreementVersion.objects.select_for_update()
+            .filter(couple=couple.couple, exercise=exercise.slug, pk=version_id)
+            .first()
+        )
+        if version is None:
+            raise ProgramActionError("not_found")
+        newest = AgreementVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug
+        ).aggregate(n=Max("number"))["n"]
+        if version.number != newest:
+            raise ProgramActionError("superseded")
+        AgreementAcceptance.objects.get_or_create(
+            version=version, user=couple.me, defaults={"accepted_at": now}
+        )
+        _maybe_in_force(couple, exercise, version, now)
+    return version
+
+
+def _maybe_in_force(
+    couple: CoupleView, exercise: Exercise, version: AgreementVersion, now: datetime
+) -> None:
+    accepted = set(version.acceptances.values_list("user_id", flat=True))
+    members = {u.pk for u in _members(couple)}
+    if couple.partner is None or not members <= accepted or version.in_force_at:
+        return
+    version.in_force_at = now
+    version.review_on = timezone.localtime(now, couple.me.zoneinfo).date() + timedelta(
+        days=exercise.review_days
+    )
+    version.save(update_fields=["in_force_at", "review_on"])
+    for member in _members(couple):
+        _complete(couple, member, exercise, now)
+
+
+# --- practices -------------------------------------------------------------------------------------------
+
+
+def practice_log(
+    *, couple: CoupleView, exercise: Exercise, comfortable: bool | None, now: datetime | None = None
+) -> PracticeLog:
+    if exercise.type != "practice":
+        raise ProgramActionError("wrong_type")
+    now = now or timezone.now()
+    with transaction.atomic():
+        log = PracticeLog.objects.create(
+            couple=couple.couple,
+            user=couple.me,
+            exercise=exercise.slug,
+            completed_at=now,
+            comfortable=comfortable,
+        )
+        _complete(couple, couple.me, exercise, now)
+    return log
+
+
+# --- readiness ---------------------------------------------------------------------------------------------
+
+
+def stage_ready(*, couple: CoupleView, stage_slug: str, now: datetime | None = None) -> None:
+    """A private "I'm ready to move on", offered once this person has done their part."""
+    state = program_state(couple=couple).stage(stage_slug)
+    if state is None or not state.unlocked:
+        raise ProgramActionError("not_found")
+    if not state.my_part_done:
+        raise ProgramActionError("not_yet")
+    StageReadiness.objects.get_or_create(
+        couple=couple.couple,
+        user=couple.me,
+        stage=stage_slug,
+        defaults={"ready_at": now or timezone.now()},
+    )
+
+
+# --- speaker-listener conversations ------------------------------------------------------------------------
+
+
+def _locked_conversation(
+    couple: CoupleView, exercise: Exercise, conversation_id: int
+) -> Conversation:
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(couple=couple.couple, exercise=exercise.slug, pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise ProgramActionError("not_found")
+    return conversation
+
+
+def _bump(conversation: Conversation, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(conversation, name, value)
+    conversation.revision = F("revision") + 1
+    conversation.save(update_fields=[*fields, "revision"])
+    conversation.refresh_from_db(fields=["revision"])
+
+
+def conversation_start(
+    *, couple: CoupleView, exercise: Exercise, now: datetime | None = None
+) -> Conversation:
+    """Start (or rejoin) the conversation: whoever starts has the floor first."""
+    if exercise.type != "conversation" or couple.partner is None:
+        raise ProgramActionError("wrong_type")
+    with transaction.atomic():
+        open_one = (
+            Conversation.objects.select_for_update()
+            .filter(couple=couple.couple, exercise=exercise.slug)
+            .exclude(state=Conversation.State.ENDED)
+            .first()
+        )
+        if open_one:
+            return open_one  # a double tap, or the partner started it a moment ago
+        return Conversation.objects.create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            floor=couple.me,
+            started_at=now or timezone.now(),
+        )
+
+
+def _text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ProgramActionError("empty")
+    if len(text) > TEXT_LIMIT:
+        raise ProgramActionError("too_long")
+    return text
+
+
+def _not_paused(conversation: Conversation) -> None:
+    if conversation.resume_at is not None:
+        raise ProgramActionError("paused")
+
+
+def conversation_speak(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    conversation_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> None:
+    text = _text(text)
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        _not_paused(conversation)
+        if (
+            conversation.state != Conversation.State.SPEAKING
+            or conversation.floor_id != couple.me.pk
+        ):
+            raise ProgramActionError("not_your_turn")
+        ConversationTurn.objects.create(
+            conversation=conversation,
+            author=couple.me,
+            kind=ConversationTurn.Kind.SPEAK,
+            text=text,
+            created_at=now or timezone.now(),
+        )
+        _bump(conversation, state=Conversation.State.REFLECTING)
+
+
+def conversation_reflect(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    conversation_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> None:
+    text = _text(text)
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        _not_paused(conversation)
+        if (
+            conversation.state != Conversation.State.REFLECTING
+            or conversation.floor_id == couple.me.pk
+        ):
+            raise ProgramActionError("not_your_turn")
+        ConversationTurn.objects.create(
+            conversation=conversation,
+            author=couple.me,
+            kind=ConversationTurn.Kind.REFLECT,
+            text=text,
+            created_at=now or timezone.now(),
+        )
+        _bump(conversation, state=Conversation.State.CONFIRMING)
+
+
+def conversation_confirm(
+    *, couple: CoupleView, exercise: Exercise, conversation_id: int, yes: bool
+) -> None:
+    """The speaker answers the reflection: "yes, that's it" passes the floor; "not quite" asks
+    the listener to try again."""
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        _not_paused(conversation)
+        if (
+            conversation.state != Conversation.State.CONFIRMING
+            or conversation.floor_id != couple.me.pk
+        ):
+            raise ProgramActionError("not_your_turn")
+        reflection = (
+            conversation.turns.filter(kind=ConversationTurn.Kind.REFLECT)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if reflection is not None:
+            reflection.confirmed = yes
+            reflection.save(update_fields=["confirmed"])
+        if yes:
+            assert couple.partner is not None
+            _bump(conversation, state=Conversation.State.SPEAKING, floor=couple.partner)
+        else:
+            _bump(conversation, state=Conversation.State.REFLECTING)
+
+
+def conversation_timeout(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    conversation_id: int,
+    resume_at: datetime,
+    now: datetime | None = None,
+) -> None:
+    """Either partner may call a time-out at any moment; the talk resumes within a day."""
+    now = now or timezone.now()
+    if not (now < resume_at <= now + TIMEOUT_LONGEST):
+        raise ProgramActionError("resume_window")
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        if conversation.state == Conversation.State.ENDED:
+            raise ProgramActionError("ended")
+        _bump(conversation, paused_by=couple.me, resume_at=resume_at)
+
+
+def conversation_resume(*, couple: CoupleView, exercise: Exercise, conversation_id: int) -> None:
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        _bump(conversation, paused_by=None, resume_at=None)
+
+
+def conversation_finish(
+    *, couple: CoupleView, exercise: Exercise, conversation_id: int, now: datetime | None = None
+) -> None:
+    """Either may close the talking part; then each writes a commitment (if the exercise has a
+    commitment note), or it simply ends."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        if conversation.state in (Conversation.State.ENDED, Conversation.State.COMMITTING):
+            return
+        if not conversation.turns.exists():
+            raise ProgramActionError("nothing_said")
+        if exercise.commitment:
+            _bump(conversation, state=Conversation.State.COMMITTING, resume_at=None, paused_by=None)
+        else:
+            _end(couple, exercise, conversation, now)
+
+
+def _end(couple: CoupleView, exercise: Exercise, conversation: Conversation, now: datetime) -> None:
+    _bump(
+        conversation, state=Conversation.State.ENDED, ended_at=now, resume_at=None, paused_by=None
+    )
+    for member in _members(couple):
+        _complete(couple, member, exercise, now)
+
+
+def commitment_write(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    conversation_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> None:
+    """Write (or rewrite) what I commit to. Any change asks both to agree again."""
+    text = _text(text)
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        if conversation.state != Conversation.State.COMMITTING:
+            raise ProgramActionError("not_your_turn")
+        Commitment.objects.update_or_create(
+            conversation=conversation, user=couple.me, defaults={"text": text, "updated_at": now}
+        )
+        conversation.commitments.update(agreed_at=None)
+        _bump(conversation)
+
+
+def commitment_agree(
+    *, couple: CoupleView, exercise: Exercise, conversation_id: int, now: datetime | None = None
+) -> None:
+    """Agree to the note as it stands (both commitments). When both have agreed, it is kept."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        if conversation.state != Conversation.State.COMMITTING:
+            raise ProgramActionError("not_your_turn")
+        commitments = list(conversation.commitments.all())
+        if len(commitments) < 2:
+            raise ProgramActionError("waiting_for_both")
+        Commitment.objects.filter(conversation=conversation, user=couple.me).update(agreed_at=now)
+        if all(c.agreed_at or c.user_id == couple.me.pk for c in commitments):
+            _end(couple, exercise, conversation, now)
+        else:
+            _bump(conversation)

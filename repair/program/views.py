@@ -1,0 +1,314 @@
+"""The program's screens: the overview, a stage, and one screen per exercise (its type decides the
+template). Each exercise screen serves its page and, for htmx, its live fragment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypedDict
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from repair.access import AuthedRequest, couple_required
+from repair.program import Exercise, program, services
+from repair.program import selectors as ps
+from repair.program.services import ProgramActionError
+from repair.selectors import CoupleView
+
+PROBLEMS = {
+    "empty": gettext_lazy("There's nothing written yet. Take your time — a few words are enough."),
+    "too_long": gettext_lazy("That's longer than we can keep in one piece. Could you split it?"),
+    "already_revealed": gettext_lazy(
+        "Both answers are already shown, so this one stays as it was shared."
+    ),
+    "not_submitted": gettext_lazy("Save your reflection first; then you can share a copy."),
+    "bad_answer": gettext_lazy(
+        "One of the answers wasn't one of yes, maybe or not now. Please choose again."
+    ),
+    "superseded": gettext_lazy(
+        "A newer version was proposed in the meantime. Have a look at it below."
+    ),
+    "not_your_turn": gettext_lazy(
+        "The conversation moved on a moment ago. Here is where it is now."
+    ),
+    "paused": gettext_lazy("You're in a time-out. Resume when you're both ready."),
+    "resume_window": gettext_lazy("Please choose a time within the next 24 hours."),
+    "nothing_said": gettext_lazy("Nothing has been said yet — there's nothing to close."),
+    "waiting_for_both": gettext_lazy("Each of you writes a commitment first; then you both agree."),
+    "not_yet": gettext_lazy("When you've done your part of this stage, you can say you're ready."),
+    "busy": gettext_lazy("Something else was saved at the same moment. Please try again."),
+    "ended": gettext_lazy("This conversation has ended."),
+}
+
+TIMEOUT_CHOICES = [
+    (30, gettext_lazy("in 30 minutes")),
+    (60, gettext_lazy("in an hour")),
+    (180, gettext_lazy("in 3 hours")),
+    (60 * 12, gettext_lazy("in 12 hours")),
+    (60 * 24, gettext_lazy("this time tomorrow")),
+]
+
+
+def _problem(request: AuthedRequest, error: ProgramActionError) -> None:
+    messages.error(request, str(PROBLEMS.get(error.code, PROBLEMS["busy"])))
+
+
+@require_GET
+@couple_required(paired=True)
+def overview(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    return render(
+        request, "repair/program/overview.html", {"state": ps.program_state(couple=couple)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@couple_required(paired=True)
+def stage(request: AuthedRequest, couple: CoupleView, stage_slug: str) -> HttpResponse:
+    state = ps.program_state(couple=couple)
+    stage_state = state.stage(stage_slug)
+    if stage_state is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.stage_ready(couple=couple, stage_slug=stage_slug)
+            messages.success(
+                request,
+                _(
+                    "Noted, privately. The next stage opens when you're both ready — there's no rush."
+                ),
+            )
+        except ProgramActionError as error:
+            _problem(request, error)
+        return redirect("program_stage", stage_slug=stage_slug)
+    return render(
+        request, "repair/program/stage.html", {"state": state, "stage_state": stage_state}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@couple_required(paired=True)
+def exercise(
+    request: AuthedRequest, couple: CoupleView, stage_slug: str, exercise_slug: str
+) -> HttpResponse:
+    found = program().exercise(exercise_slug)
+    if found is None or found.stage != stage_slug:
+        raise Http404
+    try:
+        services.exercise_open(couple=couple, slug=exercise_slug)
+    except ProgramActionError as error:
+        return render(
+            request,
+            "repair/program/locked.html",
+            {"exercise": found, "ladder": error.code == "ladder_locked"},
+        )
+    return HANDLERS[found.type](request, couple, found)
+
+
+def _page(
+    request: AuthedRequest, exercise: Exercise, context: dict[str, object], *, fragment: str = ""
+) -> HttpResponse:
+    template = f"repair/program/{exercise.type}.html"
+    if request.htmx and fragment:
+        template += f"#{fragment}"
+    stage_ = program().stage(exercise.stage)
+    return render(
+        request,
+        template,
+        {
+            "exercise": exercise,
+            "stage": stage_,
+            "prompt": exercise.prompt_for(request.user.self_description),
+            **context,
+        },
+    )
+
+
+def _after_post(request: AuthedRequest, exercise: Exercise) -> HttpResponse:
+    return redirect("program_exercise", stage_slug=exercise.stage, exercise_slug=exercise.slug)
+
+
+def _written(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    """Reflections and reveal-together answers."""
+    text = request.POST.get("text", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("draft", "submit"):
+                services.entry_save(
+                    couple=couple, exercise=exercise, text=text, submit=action == "submit"
+                )
+                if action == "draft":
+                    messages.success(request, _("Draft saved. Only you can see it."))
+            elif action in ("share", "unshare"):
+                services.reflection_share(couple=couple, exercise=exercise, share=action == "share")
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            entries = ps.entries_for(couple=couple, exercise=exercise)
+            # Nothing typed is lost: the page comes back with the words as they were sent.
+            return _page(request, exercise, {"entries": entries, "typed": text})
+        return _after_post(request, exercise)
+    entries = ps.entries_for(couple=couple, exercise=exercise)
+    return _page(request, exercise, {"entries": entries}, fragment="live")
+
+
+def _map(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    if request.method == "POST":
+        answers = {
+            item.key: request.POST[item.key]
+            for item in exercise.items
+            if request.POST.get(item.key)
+        }
+        try:
+            services.map_answers_save(couple=couple, exercise=exercise, answers=answers)
+            messages.success(request, _("Saved. You can change any answer whenever you like."))
+        except ProgramActionError as error:
+            _problem(request, error)
+        return _after_post(request, exercise)
+    view = ps.map_view(couple=couple, exercise=exercise)
+    labels = {item.key: item.label for item in exercise.items}
+    groups: dict[str, list[object]] = {}
+    for item in exercise.items:
+        groups.setdefault(item.group, []).append(
+            {"key": item.key, "label": item.label, "answer": view.mine.get(item.key, "")}
+        )
+    return _page(
+        request,
+        exercise,
+        {
+            "map": view,
+            "groups": groups,
+            "both_yes": [labels[k] for k in view.both_yes],
+            "both_maybe": [labels[k] for k in view.both_maybe],
+        },
+    )
+
+
+def _agreement(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    text = request.POST.get("text", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "propose":
+                services.agreement_propose(couple=couple, exercise=exercise, text=text)
+                messages.success(request, _("Proposed. It's in force once you both accept it."))
+            elif action == "accept":
+                services.agreement_accept(
+                    couple=couple,
+                    exercise=exercise,
+                    version_id=int(request.POST.get("version", "0") or 0),
+                )
+            else:
+                raise ProgramActionError("busy")
+        except (ProgramActionError, ValueError) as error:
+            _problem(
+                request,
+                error if isinstance(error, ProgramActionError) else ProgramActionError("busy"),
+            )
+            view = ps.agreement_view(couple=couple, exercise=exercise)
+            return _page(request, exercise, {"agreement": view, "typed": text})
+        return _after_post(request, exercise)
+    view = ps.agreement_view(couple=couple, exercise=exercise)
+    return _page(request, exercise, {"agreement": view})
+
+
+def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    if request.method == "POST":
+        comfortable = {"yes": True, "no": False}.get(request.POST.get("comfortable", ""))
+        services.practice_log(couple=couple, exercise=exercise, comfortable=comfortable)
+        messages.success(request, _("Logged. Thank you for taking the time."))
+        return _after_post(request, exercise)
+    return _page(
+        request,
+        exercise,
+        {
+            "logs": ps.practice_logs(couple=couple, exercise=exercise),
+            "minutes": exercise.duration_seconds // 60,
+        },
+    )
+
+
+class _Common(TypedDict):
+    couple: CoupleView
+    exercise: Exercise
+    conversation_id: int
+
+
+def _conversation(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    text = request.POST.get("text", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "start":
+                services.conversation_start(couple=couple, exercise=exercise)
+            else:
+                conversation_id = int(request.POST.get("conversation", "0") or 0)
+                common: _Common = {
+                    "couple": couple,
+                    "exercise": exercise,
+                    "conversation_id": conversation_id,
+                }
+                if action == "speak":
+                    services.conversation_speak(**common, text=text)
+                elif action == "reflect":
+                    services.conversation_reflect(**common, text=text)
+                elif action in ("yes", "not_quite"):
+                    services.conversation_confirm(**common, yes=action == "yes")
+                elif action == "timeout":
+                    minutes = int(request.POST.get("minutes", "60") or 60)
+                    services.conversation_timeout(
+                        **common, resume_at=timezone.now() + timedelta(minutes=minutes)
+                    )
+                elif action == "resume":
+                    services.conversation_resume(**common)
+                elif action == "finish":
+                    services.conversation_finish(**common)
+                elif action == "commit":
+                    services.commitment_write(**common, text=text)
+                elif action == "agree":
+                    services.commitment_agree(**common)
+                else:
+                    raise ProgramActionError("busy")
+        except (ProgramActionError, ValueError) as error:
+            _problem(
+                request,
+                error if isinstance(error, ProgramActionError) else ProgramActionError("busy"),
+            )
+            conversation = ps.conversation_current(couple=couple, exercise=exercise)
+            return _page(
+                request,
+                exercise,
+                {
+                    "talk": ps.conversation_view(couple=couple, conversation=conversation),
+                    "typed": text,
+                    "timeout_choices": TIMEOUT_CHOICES,
+                },
+            )
+        return _after_post(request, exercise)
+    conversation = ps.conversation_current(couple=couple, exercise=exercise)
+    return _page(
+        request,
+        exercise,
+        {
+            "talk": ps.conversation_view(couple=couple, conversation=conversation),
+            "timeout_choices": TIMEOUT_CHOICES,
+        },
+        fragment="live",
+    )
+
+
+HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse]] = {
+    "reflection": _written,
+    "reveal": _written,
+    "map": _map,
+    "agreement": _agreement,
+    "practice": _practice,
+    "conversation": _conversation,
+}

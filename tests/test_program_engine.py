@@ -1,0 +1,463 @@
+"""The program engine: each exercise type's rules, privacy between partners, gating and the ladder."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from repair.models import (
+    AgreementVersion,
+    Conversation,
+    ExerciseCompletion,
+    User,
+)
+from repair.program import Exercise, program
+from repair.program import selectors as ps
+from repair.program import services
+from repair.program.services import ProgramActionError
+from repair.selectors import CoupleView, couple_for_user
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+A_WORDS = "what I miss most is the easy mornings"
+B_WORDS = "I am scared it will happen again"
+B_DRAFT = "half a thought I have not sent"
+
+
+def view(user: User) -> CoupleView:
+    found = couple_for_user(user=user)
+    assert found is not None
+    return found
+
+
+def first(stage: str, kind: str, **where: object) -> Exercise:
+    found = program().stage(stage)
+    assert found is not None
+    for exercise in found.exercises:
+        if exercise.type == kind and all(getattr(exercise, k) == v for k, v in where.items()):
+            return exercise
+    raise AssertionError(f"the shipped program has no {kind} in {stage} with {where}")
+
+
+def url(exercise: Exercise) -> str:
+    return reverse("program_exercise", args=[exercise.stage, exercise.slug])
+
+
+def finish_stage(stage_slug: str, *people: User) -> None:
+    """Mark every required exercise of a stage done for each person and say they're ready."""
+    stage = program().stage(stage_slug)
+    assert stage is not None
+    for person in people:
+        for exercise in stage.required:
+            ExerciseCompletion.objects.get_or_create(
+                couple=view(person).couple, user=person, exercise=exercise.slug
+            )
+        services.stage_ready(couple=view(person), stage_slug=stage_slug)
+
+
+def open_up_to(stage_slug: str, *people: User) -> None:
+    """Finish every stage before ``stage_slug`` for everyone, so it is open."""
+    for stage in program().stages:
+        if stage.slug == stage_slug:
+            return
+        finish_stage(stage.slug, *people)
+
+
+# --- reveal together -------------------------------------------------------------------------------
+
+
+def test_reveal_answer_is_hidden_until_both_have_submitted(
+    couple, partner_a: User, partner_b: User
+):
+    reveal = first("safety", "reveal")
+    client_a, client_b = client_for(partner_a), client_for(partner_b)
+
+    client_a.post(url(reveal), {"action": "submit", "text": A_WORDS})
+    client_b.post(url(reveal), {"action": "draft", "text": B_DRAFT})
+
+    # A's answer: not in B's page, not in B's polling fragment. B's draft: not in A's page or fragment.
+    assert A_WORDS not in client_b.get(url(reveal)).text
+    assert A_WORDS not in client_b.get(url(reveal), HTTP_HX_REQUEST="true").text
+    assert B_DRAFT not in client_a.get(url(reveal)).text
+    waiting = client_a.get(url(reveal), HTTP_HX_REQUEST="true").text
+    assert 'hx-trigger="every 4s"' in waiting  # A's page keeps asking
+    assert B_DRAFT not in waiting
+
+    client_b.post(url(reveal), {"action": "submit", "text": B_WORDS})
+
+    revealed_for_a = client_a.get(url(reveal), HTTP_HX_REQUEST="true").text
+    assert A_WORDS in revealed_for_a
+    assert B_WORDS in revealed_for_a
+    assert "hx-trigger" not in revealed_for_a  # polling stops once both are shown
+    page_b = client_b.get(url(reveal)).text
+    assert A_WORDS in page_b
+    assert reveal.discussion.split("\n")[0][:40] in page_b
+
+
+def test_a_revealed_answer_can_no_longer_be_changed(couple, partner_a: User, partner_b: User):
+    reveal = first("safety", "reveal")
+    services.entry_save(couple=view(partner_a), exercise=reveal, text=A_WORDS, submit=True)
+    services.entry_save(couple=view(partner_b), exercise=reveal, text=B_WORDS, submit=True)
+
+    with pytest.raises(ProgramActionError) as error:
+        services.entry_save(couple=view(partner_a), exercise=reveal, text="rewritten", submit=True)
+    assert error.value.code == "already_revealed"
+
+
+def test_sending_an_empty_answer_is_explained_and_nothing_is_lost(couple, partner_a: User):
+    reveal = first("safety", "reveal")
+
+    response = client_for(partner_a).post(url(reveal), {"action": "submit", "text": "   "})
+
+    assert response.status_code == 200
+    assert (
+        "There&#x27;s nothing written yet" in response.text
+        or "There's nothing written yet" in response.text
+    )
+    long_text = "word " * 30
+    kept = client_for(partner_a).post(url(reveal), {"action": "bogus", "text": long_text})
+    assert long_text.strip() in kept.text
+
+
+def test_a_draft_is_kept_but_does_not_count_as_done(couple, partner_a: User):
+    reflection = first("safety", "reflection")
+
+    client_for(partner_a).post(url(reflection), {"action": "draft", "text": A_WORDS})
+
+    assert A_WORDS in client_for(partner_a).get(url(reflection)).text
+    state = ps.program_state(couple=view(partner_a)).exercise(reflection.slug)
+    assert state is not None
+    assert state.mine_done is False
+
+
+# --- private reflection --------------------------------------------------------------------------------
+
+
+def test_partner_cannot_see_private_reflection_until_a_copy_is_shared(
+    couple, partner_a: User, partner_b: User
+):
+    reflection = first("safety", "reflection")
+    client_a, client_b = client_for(partner_a), client_for(partner_b)
+    client_a.post(url(reflection), {"action": "submit", "text": A_WORDS})
+
+    assert A_WORDS not in client_b.get(url(reflection)).text
+    client_a.post(url(reflection), {"action": "share"})
+    assert A_WORDS in client_b.get(url(reflection)).text
+    client_a.post(url(reflection), {"action": "unshare"})
+    assert A_WORDS not in client_b.get(url(reflection)).text
+
+
+# --- maps ------------------------------------------------------------------------------------------------
+
+
+def test_map_shows_only_mutual_yes_and_both_maybe_never_not_now(
+    couple, partner_a: User, partner_b: User
+):
+    open_up_to("consent", partner_a, partner_b)
+    intimacy = first("consent", "map")
+    one, two, three, four = (item.key for item in intimacy.items[:4])
+    labels = {item.key: item.label for item in intimacy.items}
+    services.map_answers_save(
+        couple=view(partner_a),
+        exercise=intimacy,
+        answers={one: "yes", two: "yes", three: "maybe", four: "not_now"},
+    )
+    services.map_answers_save(
+        couple=view(partner_b),
+        exercise=intimacy,
+        answers={one: "yes", two: "not_now", three: "maybe", four: "yes"},
+    )
+
+    seen_by_b = ps.map_view(couple=view(partner_b), exercise=intimacy)
+
+    assert seen_by_b.both_yes == [one]
+    assert seen_by_b.both_maybe == [three]
+    page_b = client_for(partner_b).get(url(intimacy)).text
+    together = page_b.split("Your answers")[0]
+    assert labels[one] in together
+    assert labels[two] not in together  # A's yes, B's not now: neither is told
+    assert labels[four] not in together  # A's not now is never shown as such
+
+
+def test_changing_a_map_answer_updates_the_comparison_at_once(
+    couple, partner_a: User, partner_b: User
+):
+    intimacy = first("consent", "map")
+    key = intimacy.items[0].key
+    services.map_answers_save(couple=view(partner_a), exercise=intimacy, answers={key: "yes"})
+    services.map_answers_save(couple=view(partner_b), exercise=intimacy, answers={key: "yes"})
+    assert ps.map_view(couple=view(partner_a), exercise=intimacy).both_yes == [key]
+
+    services.map_answers_save(couple=view(partner_b), exercise=intimacy, answers={key: "not_now"})
+
+    assert ps.map_view(couple=view(partner_a), exercise=intimacy).both_yes == []
+
+
+def test_a_forged_map_answer_is_refused(couple, partner_a: User):
+    intimacy = first("consent", "map")
+
+    with pytest.raises(ProgramActionError):
+        services.map_answers_save(
+            couple=view(partner_a), exercise=intimacy, answers={"made-up": "yes"}
+        )
+    with pytest.raises(ProgramActionError):
+        services.map_answers_save(
+            couple=view(partner_a), exercise=intimacy, answers={intimacy.items[0].key: "always"}
+        )
+
+
+# --- agreements ---------------------------------------------------------------------------------------------
+
+
+def test_agreement_is_in_force_only_when_both_accept_and_every_version_is_kept(
+    couple, partner_a: User, partner_b: User
+):
+    agreement = first("safety", "agreement")
+    v1 = services.agreement_propose(
+        couple=view(partner_a), exercise=agreement, text="We share locations on nights out."
+    )
+    assert ps.agreement_in_force(couple=view(partner_a), exercise_slug=agreement.slug) is None
+
+    services.agreement_accept(couple=view(partner_b), exercise=agreement, version_id=v1.pk)
+
+    live = ps.agreement_in_force(couple=view(partner_a), exercise_slug=agreement.slug)
+    assert live is not None
+    assert live.pk == v1.pk
+    assert (
+        live.review_on == timezone.localdate() + timedelta(days=agreement.review_days)
+        or live.review_on is not None
+    )
+    v2 = services.agreement_propose(
+        couple=view(partner_b), exercise=agreement, text="We share locations when apart overnight."
+    )
+    still = ps.agreement_in_force(couple=view(partner_a), exercise_slug=agreement.slug)
+    assert still is not None
+    assert still.pk == v1.pk  # v2 waits for A
+    with pytest.raises(ProgramActionError):
+        services.agreement_accept(couple=view(partner_a), exercise=agreement, version_id=v1.pk)
+    services.agreement_accept(couple=view(partner_a), exercise=agreement, version_id=v2.pk)
+    assert ps.agreement_in_force(couple=view(partner_b), exercise_slug=agreement.slug).pk == v2.pk  # type: ignore[union-attr]
+    assert AgreementVersion.objects.filter(couple=couple).count() == 2
+    history = ps.agreement_view(couple=view(partner_a), exercise=agreement)
+    assert [(v.accepted_by_me, v.accepted_by_partner) for v in history.versions] == [
+        (True, True),
+        (True, True),
+    ]
+
+
+def test_agreement_review_date_is_a_month_out_by_default(couple, partner_a: User, partner_b: User):
+    agreement = first("safety", "agreement")
+    v1 = services.agreement_propose(couple=view(partner_a), exercise=agreement, text="Our text.")
+    services.agreement_accept(couple=view(partner_b), exercise=agreement, version_id=v1.pk)
+    v1.refresh_from_db()
+
+    assert v1.review_on is not None
+    assert (v1.review_on - timezone.localdate()).days in (
+        agreement.review_days - 1,
+        agreement.review_days,
+        agreement.review_days + 1,
+    )
+
+
+def test_an_outsider_cannot_accept_another_couples_agreement(
+    couple, partner_a: User, outsider: User
+):
+    agreement = first("safety", "agreement")
+    v1 = services.agreement_propose(couple=view(partner_a), exercise=agreement, text="Ours.")
+
+    with pytest.raises(ProgramActionError):
+        services.agreement_accept(couple=view(outsider), exercise=agreement, version_id=v1.pk)
+
+
+# --- gating ----------------------------------------------------------------------------------------------------
+
+
+def test_the_next_stage_opens_only_when_both_are_done_and_both_are_ready(
+    couple, partner_a: User, partner_b: User
+):
+    second = program().stages[1]
+    an_exercise = second.exercises[0]
+
+    assert not ps.program_state(couple=view(partner_a)).stages[1].unlocked
+    assert (
+        "hasn&#x27;t opened yet" in client_for(partner_a).get(url(an_exercise)).text
+        or "hasn't opened yet" in client_for(partner_a).get(url(an_exercise)).text
+    )
+
+    finish_stage("safety", partner_a)
+    assert not ps.program_state(couple=view(partner_a)).stages[1].unlocked  # B hasn't said ready
+    assert not ps.program_state(couple=view(partner_b)).stages[1].unlocked
+
+    finish_stage("safety", partner_b)
+    assert ps.program_state(couple=view(partner_a)).stages[1].unlocked
+    assert ps.program_state(couple=view(partner_b)).stages[1].unlocked
+    assert ps.program_state(couple=view(partner_a)).stages[0].unlocked  # earlier stays open
+
+
+def test_readiness_needs_your_part_done_first(couple, partner_a: User):
+    with pytest.raises(ProgramActionError) as error:
+        services.stage_ready(couple=view(partner_a), stage_slug="safety")
+    assert error.value.code == "not_yet"
+
+
+def test_nothing_shows_which_partner_is_behind(couple, partner_a: User, partner_b: User):
+    def moving_on_for_b() -> str:
+        page = client_for(partner_b).get(reverse("program_stage", args=["safety"])).text
+        return page.split('id="ready-heading"')[1]
+
+    before = moving_on_for_b()
+    finish_stage("safety", partner_a)  # A has done everything and said ready
+    after = moving_on_for_b()
+
+    assert after == before
+    assert "Avery" not in client_for(partner_b).get(reverse("program")).text
+
+
+def test_ladder_steps_open_only_after_both_say_the_last_felt_comfortable(
+    couple, partner_a: User, partner_b: User
+):
+    open_up_to("consent", partner_a, partner_b)
+    step1 = first("consent", "practice", ladder_step=1)
+    step2 = first("consent", "practice", ladder_step=2)
+
+    assert ps.program_state(couple=view(partner_a)).exercise(step2.slug).ladder_locked  # type: ignore[union-attr]
+    services.practice_log(couple=view(partner_a), exercise=step1, comfortable=True)
+    services.practice_log(couple=view(partner_b), exercise=step1, comfortable=False)
+    assert ps.program_state(couple=view(partner_a)).exercise(step2.slug).ladder_locked  # type: ignore[union-attr]
+    assert "both said it felt comfortable" in client_for(partner_a).get(url(step2)).text
+
+    services.practice_log(couple=view(partner_b), exercise=step1, comfortable=True)
+    assert not ps.program_state(couple=view(partner_a)).exercise(step2.slug).ladder_locked  # type: ignore[union-attr]
+
+
+# --- speaker-listener ---------------------------------------------------------------------------------------------
+
+
+def test_speaker_listener_turns_confirmation_time_out_and_commitment_note(
+    couple, partner_a: User, partner_b: User
+):
+    talk = next(e for e in program().exercises if e.type == "conversation" and e.commitment)
+    open_up_to(talk.stage, partner_a, partner_b)
+    a, b = view(partner_a), view(partner_b)
+
+    conversation = services.conversation_start(couple=a, exercise=talk)
+    assert (
+        services.conversation_start(couple=b, exercise=talk).pk == conversation.pk
+    )  # one at a time
+    cid = conversation.pk
+    with pytest.raises(ProgramActionError):
+        services.conversation_speak(
+            couple=b, exercise=talk, conversation_id=cid, text="not my turn"
+        )
+    services.conversation_speak(
+        couple=a, exercise=talk, conversation_id=cid, text="I felt alone on Sunday."
+    )
+    services.conversation_reflect(
+        couple=b, exercise=talk, conversation_id=cid, text="You were angry."
+    )
+    services.conversation_confirm(
+        couple=a, exercise=talk, conversation_id=cid, yes=False
+    )  # not quite
+    services.conversation_reflect(
+        couple=b, exercise=talk, conversation_id=cid, text="You felt alone."
+    )
+    services.conversation_confirm(couple=a, exercise=talk, conversation_id=cid, yes=True)
+    conversation.refresh_from_db()
+    assert conversation.floor_id == partner_b.pk  # the floor passed
+
+    with pytest.raises(ProgramActionError):
+        services.conversation_timeout(
+            couple=b,
+            exercise=talk,
+            conversation_id=cid,
+            resume_at=timezone.now() + timedelta(hours=30),
+        )
+    services.conversation_timeout(
+        couple=b, exercise=talk, conversation_id=cid, resume_at=timezone.now() + timedelta(hours=2)
+    )
+    with pytest.raises(ProgramActionError):
+        services.conversation_speak(
+            couple=b, exercise=talk, conversation_id=cid, text="during a time-out"
+        )
+    services.conversation_resume(couple=a, exercise=talk, conversation_id=cid)
+
+    services.conversation_finish(couple=b, exercise=talk, conversation_id=cid)
+    services.commitment_write(
+        couple=a, exercise=talk, conversation_id=cid, text="I'll text when I'm late."
+    )
+    with pytest.raises(ProgramActionError):
+        services.commitment_agree(couple=a, exercise=talk, conversation_id=cid)  # B hasn't written
+    services.commitment_write(
+        couple=b, exercise=talk, conversation_id=cid, text="I'll ask before assuming."
+    )
+    services.commitment_agree(couple=a, exercise=talk, conversation_id=cid)
+    services.commitment_agree(couple=b, exercise=talk, conversation_id=cid)
+
+    conversation.refresh_from_db()
+    assert conversation.state == Conversation.State.ENDED
+    assert ExerciseCompletion.objects.filter(exercise=talk.slug).count() == 2
+    page = client_for(partner_a).get(url(talk)).text
+    assert "I&#x27;ll ask before assuming." in page or "I'll ask before assuming." in page
+
+
+def test_the_waiting_partner_polls_and_the_one_to_act_does_not(
+    couple, partner_a: User, partner_b: User
+):
+    finish_stage("safety", partner_a, partner_b)
+    talk = first("attunement", "conversation")
+    services.conversation_start(couple=view(partner_a), exercise=talk)
+
+    for_a = client_for(partner_a).get(url(talk), HTTP_HX_REQUEST="true").text
+    for_b = client_for(partner_b).get(url(talk), HTTP_HX_REQUEST="true").text
+
+    assert "hx-trigger" not in for_a  # A has the floor: no refresh under their typing
+    assert 'hx-trigger="every 4s"' in for_b
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+
+def test_program_page_queries_stay_constant_as_answers_accumulate(
+    couple, partner_a: User, partner_b: User, django_assert_max_num_queries
+):
+    client = client_for(partner_a)
+    with django_assert_max_num_queries(10) as before:
+        client.get(reverse("program"))
+    finish_stage("safety", partner_a, partner_b)
+    finish_stage("attunement", partner_a, partner_b)
+    for exercise in program().stages[0].exercises:
+        if exercise.type == "practice":
+            for _ in range(20):
+                services.practice_log(couple=view(partner_a), exercise=exercise, comfortable=True)
+    with django_assert_max_num_queries(10) as after:
+        client.get(reverse("program"))
+
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_today_suggests_the_single_next_thing(client_a: Client):
+    page = client_a.get(reverse("today")).text
+
+    assert program().stages[0].exercises[0].title in page
+
+
+def test_an_exercise_under_the_wrong_stage_is_a_404(couple, partner_a: User):
+    reveal = first("safety", "reveal")
+
+    assert (
+        client_for(partner_a)
+        .get(reverse("program_exercise", args=["consent", reveal.slug]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(partner_a)
+        .get(reverse("program_exercise", args=["safety", "no-such"]))
+        .status_code
+        == 404
+    )
