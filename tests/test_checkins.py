@@ -398,6 +398,7 @@ def test_history_page_queries_stay_constant_with_a_year_of_data(
     client = client_for(partner_a)
     url = reverse("checkins:history") + "?range=90"
     record(partner_a, mood=3)
+    client.get(url)  # the first request after signing in also touches the session
     with django_assert_max_num_queries(10) as small:
         client.get(url)
 
@@ -423,6 +424,7 @@ def test_today_page_queries_stay_constant(
     couple: Couple, partner_a: User, partner_b: User, django_assert_max_num_queries
 ):
     client = client_for(partner_a)
+    client.get(reverse("today"))
     with django_assert_max_num_queries(10) as before:
         client.get(reverse("today"))
     record(partner_b, shared=True)

@@ -71,10 +71,16 @@ class ProgramState:
     def next_for_me(self) -> ExerciseState | None:
         """The single next thing for this partner: the first open exercise they haven't done, in
         the furthest stage that is open, else in any open stage."""
-        for stage in [self.current, *[s for s in self.stages if s.unlocked]]:
-            for state in stage.exercises:
-                if not state.mine_done and not state.ladder_locked:
-                    return state
+        open_stages = [self.current, *[s for s in self.stages if s.unlocked]]
+        for wanted in (True, False):  # required exercises first; optional ones after
+            for stage in open_stages:
+                for state in stage.exercises:
+                    if (
+                        state.exercise.required is wanted
+                        and not state.mine_done
+                        and not state.ladder_locked
+                    ):
+                        return state
         return None
 
     def stage(self, slug: str) -> StageState | None:

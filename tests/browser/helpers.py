@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: screenshots, the accessibility check, reading sign-up codes."""
+"""Helpers for the browser tests: screenshots, the accessibility check, reading sign-up codes,
+signing in."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import re
 import time
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django.core import mail
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from repair.models import User
+    from tests.browser.browsing import Browsing
 
 VENDOR_DIR = Path(__file__).parent / "vendor"
 ARTIFACTS_DIR = Path(__file__).parent.parent / "artifacts"
@@ -108,3 +114,18 @@ def type_like_a_person(field: Locator, text: str) -> None:
             field.press(f"Shift+{char}")
         else:
             field.press_sequentially(char)
+
+
+def sign_in(browsing: Browsing, who: str, user: User, password: str, *, landing: str = "/") -> Page:
+    """A new browser context (its own cookies) where the person signs in through the real login
+    form, landing on ``landing``. The login page is checked with axe; the landing page is the
+    caller's to check."""
+    page = browsing.new_page(who)
+    page.goto(f"/accounts/login/?next={quote(landing)}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+    browsing.check_a11y(page)
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{browsing.base_url}{landing}")
+    return page

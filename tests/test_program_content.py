@@ -1,0 +1,295 @@
+"""The shipped program content (repair/program/*.toml) and the checks that guard it.
+
+No database: the program is plain files loaded by repair.program.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command, execute_from_command_line
+from django.core.management.base import CommandError
+
+from repair.program import (
+    EXERCISE_TYPES,
+    FOLDER,
+    STAGE_SLUGS,
+    Program,
+    ProgramError,
+    load_program,
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Program:
+    return load_program()
+
+
+# --- The shipped content -----------------------------------------------------------------------
+
+
+def test_shipped_program_loads_with_five_stages_in_order(shipped: Program) -> None:
+    assert [s.slug for s in shipped.stages] == list(STAGE_SLUGS)
+    assert [s.order for s in shipped.stages] == [1, 2, 3, 4, 5]
+
+
+def test_every_stage_has_at_least_four_exercises_and_twenty_in_all(shipped: Program) -> None:
+    for stage in shipped.stages:
+        assert len(stage.exercises) >= 4, stage.slug
+    assert len(shipped.exercises) >= 20
+
+
+def test_every_exercise_type_is_used(shipped: Program) -> None:
+    assert {e.type for e in shipped.exercises} == set(EXERCISE_TYPES)
+
+
+def test_safety_has_a_reflection_reveal_agreement_and_practice(shipped: Program) -> None:
+    safety = shipped.stage("safety")
+    assert safety is not None
+    types = {e.type for e in safety.exercises if not e.closing}
+    assert {"reflection", "reveal", "agreement", "practice"} <= types
+
+
+def test_every_exercise_has_stage_type_purpose_instructions_and_source(shipped: Program) -> None:
+    for stage in shipped.stages:
+        for exercise in stage.exercises:
+            assert exercise.stage == stage.slug
+            assert exercise.type in EXERCISE_TYPES
+            for text in (exercise.title, exercise.purpose, exercise.instructions, exercise.source):
+                assert text.strip(), exercise.slug
+
+
+def test_every_stage_has_its_why_summary_and_source(shipped: Program) -> None:
+    for stage in shipped.stages:
+        for text in (stage.title, stage.summary, stage.why, stage.source):
+            assert text.strip(), stage.slug
+
+
+def test_exercise_slugs_are_kebab_case_and_start_with_their_stage(shipped: Program) -> None:
+    for exercise in shipped.exercises:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", exercise.slug), exercise.slug
+        assert exercise.slug.startswith(f"{exercise.stage}-"), exercise.slug
+
+
+def test_the_closing_reflection_is_last_and_required_in_every_stage(shipped: Program) -> None:
+    for stage in shipped.stages:
+        last = stage.exercises[-1]
+        assert last.closing, stage.slug
+        assert last.type == "reflection", stage.slug
+        assert last.required, stage.slug
+        assert [e for e in stage.exercises if e.closing] == [last]
+
+
+def test_the_closeness_ladder_runs_from_step_one_in_order(shipped: Program) -> None:
+    ladder = [e for e in shipped.exercises if e.ladder == "closeness"]
+    assert 4 <= len(ladder) <= 6
+    assert [e.ladder_step for e in ladder] == list(range(1, len(ladder) + 1))
+    assert all(e.type == "practice" and e.stage == "consent" for e in ladder)
+
+
+def test_the_closeness_ladder_never_blocks_finishing_a_stage(shipped: Program) -> None:
+    # Each step opens only when both mark the last one comfortable: requiring it would pressure.
+    assert not any(e.required for e in shipped.exercises if e.ladder)
+
+
+def test_practices_have_a_sensible_timer_and_steps(shipped: Program) -> None:
+    for exercise in (e for e in shipped.exercises if e.type == "practice"):
+        assert 60 <= exercise.duration_seconds <= 900, exercise.slug
+        assert len(exercise.steps) >= 3, exercise.slug
+
+
+@pytest.mark.parametrize(
+    ("slug", "kind"),
+    [
+        ("safety-pause-plan", "agreement"),
+        ("attunement-trigger-map", "map"),
+        ("attunement-four-part-apology", "reveal"),
+        ("consent-intimacy-map", "map"),
+        ("consent-reset-timeline", "agreement"),
+        ("sustaining-resurfacing-plan", "agreement"),
+    ],
+)
+def test_the_exercises_the_app_refers_to_exist_with_their_type(
+    shipped: Program, slug: str, kind: str
+) -> None:
+    exercise = shipped.exercise(slug)
+    assert exercise is not None, slug
+    assert exercise.type == kind
+
+
+def test_the_four_part_apology_asks_each_partner_differently(shipped: Program) -> None:
+    apology = shipped.exercise("attunement-four-part-apology")
+    assert apology is not None
+    assert apology.prompt_hurt
+    assert apology.prompt_caused
+    assert apology.prompt
+    assert apology.prompt_hurt != apology.prompt_caused
+    assert apology.prompt_for("hurt") == apology.prompt_hurt
+    assert apology.prompt_for("caused") == apology.prompt_caused
+    assert apology.prompt_for("both") == apology.prompt
+
+
+def test_the_safety_stage_says_who_couple_work_is_for(shipped: Program) -> None:
+    safety = shipped.stage("safety")
+    assert safety is not None
+    assert "physically safe" in safety.why
+    assert "Support page" in safety.why
+
+
+def test_the_text_uses_british_spelling(shipped: Program) -> None:
+    words = re.compile(r"\b(color|judgment|practicing|practiced|apologize|synchronized|behavior)\b")
+    for path in sorted(FOLDER.glob("*.toml")):
+        assert not words.search(path.read_text(encoding="utf-8").lower()), path.name
+
+
+# --- Broken content fails, and says where ------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for path in FOLDER.glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _drop_key(path: Path, slug: str, key: str) -> None:
+    """Remove the first `key = …` line after the exercise with this slug."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f'slug = "{slug}"')
+    rest, count = re.subn(rf"^{key} = .*\n", "", text[start:], count=1, flags=re.MULTILINE)
+    assert count == 1
+    path.write_text(text[:start] + rest, encoding="utf-8")
+
+
+def missing_source(folder: Path) -> tuple[str, ...]:
+    _drop_key(folder / "2_attunement.toml", "attunement-speaker-listener", "source")
+    return ("2_attunement.toml", "attunement-speaker-listener", "'source'")
+
+
+def unknown_type(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "2_attunement.toml", 'type = "map"', 'type = "quiz"')
+    return ("2_attunement.toml", "attunement-trigger-map", "'quiz'")
+
+
+def unknown_key(folder: Path) -> tuple[str, ...]:
+    path = folder / "1_safety.toml"
+    _replace(path, 'slug = "safety-pause-plan"\n', 'slug = "safety-pause-plan"\ncolour = "blue"\n')
+    return ("1_safety.toml", "safety-pause-plan", "colour")
+
+
+def map_item_without_label(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "3_consent.toml", 'label = "Holding hands", ', "")
+    return ("3_consent.toml", "consent-intimacy-map", "label")
+
+
+def closing_reflection_not_last(folder: Path) -> tuple[str, ...]:
+    path = folder / "5_sustaining.toml"
+    extra = (
+        '\n[[exercise]]\nslug = "sustaining-after-the-end"\ntype = "reflection"\n'
+        'title = "t"\npurpose = "p"\ninstructions = "i"\nsource = "s"\nprompt = "q"\n'
+    )
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return ("5_sustaining.toml", "closing")
+
+
+def duplicate_slug_across_files(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "4_meaning.toml",
+        'slug = "meaning-shared-project"',
+        'slug = "safety-pause-plan"',
+    )
+    return ("safety-pause-plan", "twice")
+
+
+def invalid_toml(folder: Path) -> tuple[str, ...]:
+    path = folder / "3_consent.toml"
+    path.write_text(path.read_text(encoding="utf-8") + '\ntitle = "unclosed\n', encoding="utf-8")
+    return ("3_consent.toml", "not valid TOML")
+
+
+def missing_stage_file(folder: Path) -> tuple[str, ...]:
+    (folder / "4_meaning.toml").unlink()
+    return ("found ['safety', 'attunement', 'consent', 'sustaining']",)
+
+
+def reveal_without_discussion(folder: Path) -> tuple[str, ...]:
+    _drop_key(folder / "4_meaning.toml", "meaning-our-new-story", "discussion")
+    return ("4_meaning.toml", "meaning-our-new-story", "'discussion'")
+
+
+def ladder_with_a_gap(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "3_consent.toml", "ladder_step = 5", "ladder_step = 7")
+    return ("closeness", "[1, 2, 3, 4, 7]")
+
+
+def quoted_boolean(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "1_safety.toml", "required = false", 'required = "false"')
+    return ("1_safety.toml", "safety-small-comforts", "'required'")
+
+
+BREAKS: list[Callable[[Path], tuple[str, ...]]] = [
+    missing_source,
+    unknown_type,
+    unknown_key,
+    map_item_without_label,
+    closing_reflection_not_last,
+    duplicate_slug_across_files,
+    invalid_toml,
+    missing_stage_file,
+    reveal_without_discussion,
+    ladder_with_a_gap,
+    quoted_boolean,
+]
+
+
+def test_the_copied_content_loads_before_it_is_broken(folder: Path) -> None:
+    assert len(load_program(folder).exercises) == len(load_program().exercises)
+
+
+@pytest.mark.parametrize("breaks", BREAKS, ids=lambda f: f.__name__)
+def test_broken_content_fails_naming_where(
+    folder: Path, breaks: Callable[[Path], tuple[str, ...]]
+) -> None:
+    expected = breaks(folder)
+    with pytest.raises(ProgramError) as caught:
+        load_program(folder)
+    for text in expected:
+        assert text in str(caught.value)
+
+
+# --- python manage.py program_check ------------------------------------------------------------
+
+
+def test_program_check_summarises_the_shipped_content(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("program_check")
+    out = capsys.readouterr().out
+    for stage in load_program().stages:
+        assert stage.title in out
+    assert "Program OK" in out
+
+
+def test_program_check_raises_with_the_message_on_broken_content(folder: Path) -> None:
+    unknown_type(folder)
+    with pytest.raises(CommandError, match="attunement-trigger-map"):
+        call_command("program_check", folder=folder)
+
+
+def test_program_check_exits_non_zero_from_the_command_line(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    execute_from_command_line(["manage.py", "program_check", "--folder", str(folder)])
+    invalid_toml(folder)
+    with pytest.raises(SystemExit) as caught:
+        execute_from_command_line(["manage.py", "program_check", "--folder", str(folder)])
+    assert caught.value.code == 1
+    assert "3_consent.toml" in capsys.readouterr().err
