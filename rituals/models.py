@@ -1,3 +1,174 @@
 from __future__ import annotations
 
-# Rituals and reminders arrive with their own issue; the app exists now so the layout is settled.
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from repair.models import Couple
+
+
+class Cadence(models.TextChoices):
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+
+
+class ScheduledRitual(models.Model):
+    """A ritual from the library that a couple has put in their calendar."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="rituals")
+    ritual = models.CharField(max_length=40)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices)
+    # Weekly: 0 = Monday … 6 = Sunday. Monthly: 1–31, on the last day of shorter months.
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+    day_of_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    local_time = models.TimeField()
+    # For both partners, or for one of them (e.g. a practice one of them keeps).
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Scheduled ritual #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.paused_at is None and self.stopped_at is None
+
+
+class OccurrenceStatus(models.TextChoices):
+    KEPT = "kept", _("kept")
+    SKIPPED = "skipped", _("skipped")
+    MISSED = "missed", _("missed")
+
+
+class OccurrenceMark(models.Model):
+    """How one occurrence went, as marked by one of the people involved."""
+
+    ritual = models.ForeignKey(ScheduledRitual, on_delete=models.CASCADE, related_name="marks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=OccurrenceStatus.choices)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ritual", "user", "date"], name="occurrence_mark_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Mark #{self.pk}"
+
+
+class GratitudeNote(models.Model):
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Gratitude note #{self.pk}"
+
+
+class ReminderSettings(models.Model):
+    """One person's reminder choices. Gentle by default: the check-in reminder is off until the
+    person turns it on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_settings"
+    )
+    checkin_enabled = models.BooleanField(default=False)
+    checkin_time = models.TimeField(default="20:30")
+    rituals_enabled = models.BooleanField(default=True)
+    notes_email_enabled = models.BooleanField(default=False)
+    # Quiet hours, in the person's local time; may wrap past midnight (22:00–07:00).
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Reminder settings #{self.pk}"
+
+
+class ReminderKind(models.TextChoices):
+    CHECKIN = "checkin", _("daily check-in reminder")
+    RITUAL = "ritual", _("ritual prompts")
+    NOTE = "note", _("gratitude note emails")
+
+
+class Reminder(models.Model):
+    """One recurring reminder for one person: their daily check-in, or one scheduled ritual. The
+    per-minute tick finds due ones by the indexed ``next_due_at``; null means inactive."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    ritual = models.ForeignKey(
+        ScheduledRitual, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    next_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_due_at"],
+                name="reminder_due",
+                condition=models.Q(next_due_at__isnull=False),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(kind="checkin"),
+                name="reminder_one_checkin_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "ritual"],
+                condition=models.Q(kind="ritual"),
+                name="reminder_one_per_ritual_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder #{self.pk}"
+
+
+class SendStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("skipped")
+    FAILED = "failed", _("failed")
+
+
+class ReminderSend(models.Model):
+    """The idempotency record of one occurrence of one reminder: at most one row per (reminder,
+    due time), claimed by a conditional update before the email goes out."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="sends")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING)
+    reason = models.CharField(max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "due_at"], name="reminder_send_once")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Send #{self.pk}"
