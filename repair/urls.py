@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from repair import views
+from rituals.unsubscribe import unsubscribe
 
 urlpatterns = [
     path("", views.today, name="today"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("pause/", views.pause, name="pause"),
     path("support/", views.resources, name="resources"),
     path("outbox/", views.outbox, name="outbox"),
+    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("checkins/", include("checkins.urls")),
     path("rituals/", include("rituals.urls")),
     path("accounts/", include("allauth.urls")),

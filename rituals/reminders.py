@@ -13,15 +13,38 @@ See docs/architecture.md, "Reminders", for the failure windows that remain and w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from repair.models import User
-from rituals.models import Cadence, Reminder, ReminderKind, ReminderSettings, ScheduledRitual
-from rituals.schedule import Rule, next_due
+from checkins.models import CheckIn
+from repair.models import Membership, User
+from repair.services import heartbeat_record
+from rituals.library import BY_SLUG
+from rituals.models import (
+    Cadence,
+    Reminder,
+    ReminderKind,
+    ReminderSend,
+    ReminderSettings,
+    ScheduledRitual,
+    SendStatus,
+)
+from rituals.schedule import Rule, in_quiet_hours, next_due
+
+log = logging.getLogger(__name__)
 
 
 def settings_for(*, user: User) -> ReminderSettings:
@@ -108,4 +131,288 @@ def _sync_rituals(
             )
 
 
+# --- the tick ---------------------------------------------------------------------------------------
+
+# A reminder more than this late is recorded as skipped: a nudge at the wrong time of day is worse
+# than none.
 LATE_AFTER = timedelta(hours=2)
+# A send claimed this long ago by a worker that never finished is taken over (longer than a task's
+# hard time limit, so the first worker is surely gone).
+LEASE = timedelta(minutes=5)
+# A send still pending this long after it was made was lost in the queue: enqueue it again.
+REQUEUE_AFTER = timedelta(minutes=2)
+ENQUEUE_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class TickResult:
+    claimed: int
+    enqueued: int
+    requeued: int
+
+
+def _rule_for(reminder: Reminder, prefs: ReminderSettings) -> Rule | None:
+    if reminder.kind == ReminderKind.CHECKIN:
+        return Rule(cadence="daily", at=prefs.checkin_time)
+    if reminder.kind == ReminderKind.RITUAL and reminder.ritual is not None:
+        return _rule_for_ritual(reminder.ritual)
+    return None
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def tick(
+    *,
+    now: datetime | None = None,
+    batch_size: int = 1000,
+    enqueue: Callable[[list[int]], None] | None = None,
+) -> TickResult:
+    """Claim every due reminder, record one send per occurrence, move each reminder on to its next
+    time, and enqueue the sends once the transaction has committed."""
+    now = now or timezone.now()
+    enqueue = enqueue or _enqueue
+    claimed = enqueued = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(next_due_at__lte=now)
+                .select_related("user", "ritual", "user__reminder_settings")
+                .order_by("next_due_at")[:batch_size]
+            )
+            if not due:
+                break
+            ReminderSend.objects.bulk_create(
+                [
+                    ReminderSend(reminder=r, due_at=r.next_due_at or now, created_at=now)
+                    for r in due
+                ],
+                ignore_conflicts=True,  # the unique (reminder, due_at) makes a second tick harmless
+            )
+            for reminder in due:
+                prefs = getattr(reminder.user, "reminder_settings", None) or ReminderSettings(
+                    user=reminder.user
+                )
+                rule = _rule_for(reminder, prefs)
+                # From now, not from the missed time: after downtime, one late send, not a burst.
+                reminder.next_due_at = (
+                    _first_due(user=reminder.user, rule=rule, now=now, prefs=prefs)
+                    if rule
+                    else None
+                )
+            Reminder.objects.bulk_update(due, ["next_due_at"])
+            ids = list(
+                ReminderSend.objects.filter(
+                    reminder__in=due, status=SendStatus.PENDING, created_at=now
+                ).values_list("pk", flat=True)
+            )
+            transaction.on_commit(partial(_enqueue_all, enqueue, ids))
+        claimed += len(due)
+        enqueued += len(ids)
+        if len(due) < batch_size:
+            break
+    requeued = _requeue_stuck(now=now, enqueue=enqueue)
+    heartbeat_record(name="reminders-tick", now=now)
+    return TickResult(claimed=claimed, enqueued=enqueued, requeued=requeued)
+
+
+def _enqueue_all(enqueue: Callable[[list[int]], None], ids: list[int]) -> None:
+    for chunk in _chunks(ids, ENQUEUE_CHUNK):
+        enqueue(chunk)
+
+
+def _enqueue(ids: list[int]) -> None:
+    from rituals.tasks import send_reminders
+
+    send_reminders.delay(ids)
+
+
+def _requeue_stuck(*, now: datetime, enqueue: Callable[[list[int]], None]) -> int:
+    """Sends a dead worker or a lost message left behind go back on the queue. Sending them twice
+    is prevented by the claim in ``send``, not by this."""
+    stuck = list(
+        ReminderSend.objects.filter(
+            Q(status=SendStatus.PENDING, created_at__lt=now - REQUEUE_AFTER)
+            | Q(status=SendStatus.SENDING, claimed_at__lt=now - LEASE)
+        ).values_list("pk", flat=True)[:10_000]
+    )
+    _enqueue_all(enqueue, stuck)
+    return len(stuck)
+
+
+# --- sending -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    not_claimed: int = 0
+
+
+def _claim(send_id: int, now: datetime) -> bool:
+    """The conditional update that makes each send happen once: only one worker can move a row
+    from pending (or from an abandoned claim) to sending."""
+    return bool(
+        ReminderSend.objects.filter(pk=send_id)
+        .filter(
+            Q(status=SendStatus.PENDING) | Q(status=SendStatus.SENDING, claimed_at__lt=now - LEASE)
+        )
+        .update(status=SendStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _skip_reason(send: ReminderSend, prefs: ReminderSettings, now: datetime) -> str:
+    reminder = send.reminder
+    user = reminder.user
+    if not user.is_active:
+        return "inactive"
+    if now - send.due_at > LATE_AFTER:
+        return "late"
+    if prefs.paused_until and prefs.paused_until > send.due_at:
+        return "paused"
+    if in_quiet_hours(
+        moment=send.due_at, start=prefs.quiet_start, end=prefs.quiet_end, zone=user.zoneinfo
+    ):
+        return "quiet"
+    if reminder.kind == ReminderKind.CHECKIN:
+        if not prefs.checkin_enabled:
+            return "off"
+        day = timezone.localtime(send.due_at, user.zoneinfo).date()
+        if CheckIn.objects.filter(user=user, local_date=day).exists():
+            return "done"
+    elif reminder.kind == ReminderKind.RITUAL:
+        ritual = reminder.ritual
+        if not prefs.rituals_enabled:
+            return "off"
+        if ritual is None or not ritual.is_active:
+            return "stopped"
+        if not Membership.objects.filter(
+            user=user, couple=ritual.couple_id, left_at__isnull=True
+        ).exists():
+            return "left"
+    return ""
+
+
+def send(*, send_ids: Iterable[int], now: datetime | None = None) -> SendResult:
+    """Send each reminder email at most once. Safe to call twice with the same ids, in parallel,
+    or after a crash."""
+    result = SendResult()
+    connection = mailers.default
+    with connection:
+        for send_id in send_ids:
+            moment = now or timezone.now()
+            if not _claim(send_id, moment):
+                result.not_claimed += 1
+                continue
+            row = (
+                ReminderSend.objects.select_related("reminder__user", "reminder__ritual")
+                .filter(pk=send_id)
+                .first()
+            )
+            if row is None:
+                continue
+            prefs = settings_for(user=row.reminder.user)
+            reason = _skip_reason(row, prefs, moment)
+            if reason:
+                ReminderSend.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
+                    status=SendStatus.SKIPPED, reason=reason
+                )
+                result.skipped += 1
+                continue
+            try:
+                connection.send_messages([reminder_email(row)])
+            except Exception:
+                # The mail server said no or was unreachable: back to pending, for the next tick
+                # to retry, until it is late. Nothing about the person is logged.
+                log.exception("reminder.send_failed send=%s", send_id)
+                ReminderSend.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
+                    status=SendStatus.PENDING
+                )
+                result.failed += 1
+                continue
+            ReminderSend.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
+                status=SendStatus.SENT, sent_at=timezone.now()
+            )
+            result.sent += 1
+    return result
+
+
+def reminder_email(row: ReminderSend) -> EmailMultiAlternatives:
+    """A short, warm email with a neutral subject and nothing anyone wrote: the ritual's title from
+    the library at most. One-click unsubscribe for this kind of reminder (RFC 8058)."""
+    user = row.reminder.user
+    kind = row.reminder.kind
+    unsubscribe = settings.SITE_URL + reverse(
+        "unsubscribe", kwargs={"token": unsubscribe_token(user=user, kind=kind)}
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        if kind == ReminderKind.CHECKIN:
+            subject = _("A moment for your check-in")
+            template = "reminder_checkin"
+            context: dict[str, object] = {"url": settings.SITE_URL + reverse("checkins:index")}
+        else:
+            ritual = row.reminder.ritual
+            entry = BY_SLUG.get(ritual.ritual) if ritual else None
+            subject = _("A gentle reminder")
+            template = "reminder_ritual"
+            context = {
+                "ritual_title": entry.title if entry else _("your ritual"),
+                "url": settings.SITE_URL + reverse("rituals:index"),
+            }
+        context.update(
+            {"name": user.name, "site_name": settings.SITE_NAME, "unsubscribe_url": unsubscribe}
+        )
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=str(subject),
+        body=text,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+# --- unsubscribing --------------------------------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "rituals.unsubscribe"
+
+
+def unsubscribe_token(*, user: User, kind: str) -> str:
+    """A signed, unguessable token naming one person and one kind of reminder. It cannot be made for
+    anyone else without the secret key."""
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_read(*, token: str) -> tuple[User, str] | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=timedelta(days=365))
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in ReminderKind.values:
+        return None
+    user_id = data.get("u")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return (user, data["k"]) if user else None
+
+
+def unsubscribe(*, user: User, kind: str) -> None:
+    """Turn off one kind of reminder for one person; the others stay as they were."""
+    field = {
+        ReminderKind.CHECKIN: "checkin_enabled",
+        ReminderKind.RITUAL: "rituals_enabled",
+        ReminderKind.NOTE: "notes_email_enabled",
+    }[ReminderKind(kind)]
+    ReminderSettings.objects.update_or_create(user=user, defaults={field: False})
+    sync_user(user=user)

@@ -106,6 +106,8 @@ MATRIX: dict[str, Row] = {
     ),
     # An empty POST re-shows the form with kind errors.
     "settings": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
+    # Works without signing in; the signed token is the key. A forged one is a kind 404 for all.
+    "unsubscribe": Row(get=same(404), post=same(404), kwargs=lambda world: {"token": "forged"}),
     "pause": Row(get=same(200), post=NOT_ALLOWED),
     "resources": Row(get=same(200), post=NOT_ALLOWED),
     # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.

@@ -169,6 +169,7 @@ def test_tasks_use_json_only_and_ack_late(redis_url: str):
             "task": "repair.tasks.heartbeat",
             "schedule": float(settings.HEARTBEAT_SECONDS),
         },
+        "reminders-tick": {"task": "rituals.tasks.reminders_tick", "schedule": 60.0},
         "checkins-weekly-summaries": {
             "task": "checkins.tasks.weekly_summaries",
             "schedule": 15 * 60.0,

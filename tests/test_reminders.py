@@ -1,0 +1,402 @@
+"""Reminders: schedule maths, the per-minute tick, exactly-once sending, skips, and unsubscribing."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from checkins.models import CheckIn
+from repair.models import Couple, User
+from rituals import reminders
+from rituals.models import (
+    Reminder,
+    ReminderKind,
+    ReminderSend,
+    ReminderSettings,
+    ScheduledRitual,
+    SendStatus,
+)
+from rituals.schedule import Rule, in_quiet_hours, next_due
+
+LONDON = ZoneInfo("Europe/London")
+NEW_YORK = ZoneInfo("America/New_York")
+SYDNEY = ZoneInfo("Australia/Sydney")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+
+
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone)
+
+
+# --- schedule maths (pure) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", [LONDON, NEW_YORK, SYDNEY, KOLKATA])
+def test_a_daily_reminder_keeps_its_local_time_for_a_year(zone: ZoneInfo):
+    rule = Rule(cadence="daily", at=time(7, 30))
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    seen = []
+    for _ in range(366):
+        moment = next_due(after=moment, rule=rule, zone=zone)
+        seen.append(local(moment, zone))
+
+    assert {(t.hour, t.minute) for t in seen} == {(7, 30)}
+    assert len({t.date() for t in seen}) == 366  # one a day, none twice, none missed
+
+
+def test_a_time_that_does_not_exist_on_the_spring_forward_day_fires_once():
+    rule = Rule(cadence="daily", at=time(2, 30))  # New York jumps 02:00 → 03:00 on 8 March 2026
+    fired = []
+    moment = datetime(2026, 3, 6, 12, tzinfo=UTC)
+    for _ in range(4):
+        moment = next_due(after=moment, rule=rule, zone=NEW_YORK)
+        fired.append(local(moment, NEW_YORK))
+
+    on_the_day = [t for t in fired if t.date() == date(2026, 3, 8)]
+    assert len(on_the_day) == 1
+    assert (on_the_day[0].hour, on_the_day[0].minute) == (3, 30)
+    assert [t.date() for t in fired] == [
+        date(2026, 3, 7),
+        date(2026, 3, 8),
+        date(2026, 3, 9),
+        date(2026, 3, 10),
+    ]
+
+
+def test_a_time_that_happens_twice_on_the_fall_back_day_fires_once():
+    rule = Rule(cadence="daily", at=time(1, 30))  # London repeats 01:00–02:00 on 25 October 2026
+    moment = datetime(2026, 10, 24, 12, tzinfo=UTC)
+    fired = []
+    for _ in range(3):
+        moment = next_due(after=moment, rule=rule, zone=LONDON)
+        fired.append(moment)
+
+    assert [local(t, LONDON).date() for t in fired] == [
+        date(2026, 10, 25),
+        date(2026, 10, 26),
+        date(2026, 10, 27),
+    ]
+    assert all((local(t, LONDON).hour, local(t, LONDON).minute) == (1, 30) for t in fired)
+
+
+def test_weekly_falls_on_the_chosen_weekday_in_the_persons_zone():
+    rule = Rule(cadence="weekly", at=time(19, 0), weekday=6)  # Sundays
+    moment = datetime(2026, 11, 23, tzinfo=UTC)
+    for _ in range(5):
+        moment = next_due(after=moment, rule=rule, zone=SYDNEY)
+        assert local(moment, SYDNEY).weekday() == 6
+        assert local(moment, SYDNEY).hour == 19
+
+
+def test_monthly_on_the_31st_falls_on_the_last_day_of_shorter_months():
+    rule = Rule(cadence="monthly", at=time(9, 0), day_of_month=31)
+    moment = datetime(2026, 1, 15, tzinfo=UTC)
+    days = []
+    for _ in range(4):
+        moment = next_due(after=moment, rule=rule, zone=LONDON)
+        days.append(local(moment, LONDON).date())
+
+    assert days == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
+
+
+def test_quiet_hours_wrap_past_midnight():
+    start, end = time(22, 0), time(7, 0)
+
+    def quiet(hour: int) -> bool:
+        return in_quiet_hours(
+            moment=datetime(2026, 5, 1, hour, 0, tzinfo=LONDON), start=start, end=end, zone=LONDON
+        )
+
+    assert [quiet(h) for h in (21, 22, 23, 3, 6, 7, 12)] == [
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert not in_quiet_hours(
+        moment=datetime(2026, 5, 1, 3, tzinfo=UTC), start=None, end=None, zone=LONDON
+    )
+
+
+# --- the tick and the sends (PostgreSQL) -------------------------------------------------------------
+
+
+def turn_on_checkin_reminder(user: User, at: time = time(20, 30), **extra: object) -> Reminder:
+    ReminderSettings.objects.update_or_create(
+        user=user, defaults={"checkin_enabled": True, "checkin_time": at, **extra}
+    )
+    reminders.sync_user(user=user, now=datetime(2026, 6, 1, 12, tzinfo=UTC))
+    return Reminder.objects.get(user=user, kind=ReminderKind.CHECKIN)
+
+
+def collect() -> tuple[list[list[int]], object]:
+    batches: list[list[int]] = []
+    return batches, batches.append
+
+
+@pytest.mark.django_db
+def test_check_in_reminder_is_off_until_turned_on(partner_a: User):
+    reminders.sync_user(user=partner_a)
+
+    assert not Reminder.objects.filter(user=partner_a, next_due_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_turning_it_on_schedules_the_next_local_time(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a, at=time(20, 30))
+
+    assert reminder.next_due_at == datetime(2026, 6, 1, 19, 30, tzinfo=UTC)  # 20:30 BST
+
+
+@pytest.mark.django_db
+def test_pausing_all_reminders_moves_the_next_one_past_the_pause(partner_a: User):
+    until = datetime(2026, 6, 5, 12, tzinfo=UTC)
+    reminder = turn_on_checkin_reminder(partner_a, paused_until=until)
+
+    assert reminder.next_due_at == datetime(2026, 6, 5, 19, 30, tzinfo=UTC)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tick_records_one_send_per_occurrence_and_moves_on(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    batches, enqueue = collect()
+
+    first = reminders.tick(now=due + timedelta(seconds=5), enqueue=enqueue)  # type: ignore[arg-type]
+    again = reminders.tick(now=due + timedelta(seconds=40), enqueue=enqueue)  # type: ignore[arg-type]
+
+    assert (first.claimed, again.claimed) == (1, 0)
+    assert ReminderSend.objects.filter(reminder=reminder).count() == 1
+    reminder.refresh_from_db()
+    assert reminder.next_due_at == due + timedelta(days=1)
+    assert sum(len(b) for b in batches) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_ticking_at_once_make_one_send(partner_a: User, partner_b: User):
+    people = [partner_a, partner_b, *[_person(i) for i in range(8)]]
+    for person in people:
+        turn_on_checkin_reminder(person)
+    moment = datetime(2026, 6, 1, 19, 30, 10, tzinfo=UTC)
+    barrier = threading.Barrier(2)
+
+    def beat() -> None:
+        barrier.wait()
+        try:
+            reminders.tick(now=moment, batch_size=3, enqueue=lambda ids: None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert ReminderSend.objects.count() == len(people)
+    assert Reminder.objects.filter(next_due_at__lte=moment).count() == 0
+
+
+def _person(n: int) -> User:
+    from tests.factories import make_user
+
+    return make_user(f"Person {n}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_send_processed_twice_in_parallel_sends_one_email(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    send_id = ReminderSend.objects.get().pk
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            reminders.send(send_ids=[send_id], now=due + timedelta(seconds=1))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(mail.outbox) == 1
+    assert ReminderSend.objects.get().status == SendStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_redelivered_or_retried_task_sends_no_second_email(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    ids = list(ReminderSend.objects.values_list("pk", flat=True))
+
+    first = reminders.send(send_ids=ids, now=due)
+    second = reminders.send(send_ids=ids, now=due + timedelta(minutes=1))
+
+    assert (first.sent, second.sent, second.not_claimed) == (1, 0, 1)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_lease(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    ReminderSend.objects.update(status=SendStatus.SENDING, claimed_at=due)  # a worker died here
+    requeued: list[list[int]] = []
+
+    early = reminders.tick(now=due + timedelta(minutes=1), enqueue=requeued.append)
+    late = reminders.tick(now=due + timedelta(minutes=6), enqueue=requeued.append)
+    result = reminders.send(send_ids=requeued[-1], now=due + timedelta(minutes=6))
+
+    assert (early.requeued, late.requeued) == (0, 1)
+    assert result.sent == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_send_more_than_two_hours_late_is_skipped_not_sent(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+
+    result = reminders.send(
+        send_ids=ReminderSend.objects.values_list("pk", flat=True),
+        now=due + timedelta(hours=2, minutes=1),
+    )
+
+    assert result.skipped == 1
+    assert mail.outbox == []
+    assert ReminderSend.objects.get().reason == "late"
+
+
+@pytest.mark.django_db
+def test_no_check_in_reminder_after_todays_check_in(partner_a: User):
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    CheckIn.objects.create(user=partner_a, local_date=local(due, LONDON).date())
+    reminders.tick(now=due, enqueue=lambda ids: None)
+
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+
+    assert mail.outbox == []
+    assert ReminderSend.objects.get().reason == "done"
+
+
+@pytest.mark.django_db
+def test_no_reminder_in_quiet_hours(partner_a: User):
+    reminder = turn_on_checkin_reminder(
+        partner_a, at=time(23, 0), quiet_start=time(22, 0), quiet_end=time(7, 0)
+    )
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+
+    assert mail.outbox == []
+    assert ReminderSend.objects.get().reason == "quiet"
+
+
+@pytest.mark.django_db
+def test_a_ritual_reminder_goes_to_both_partners_and_names_only_the_ritual(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    ritual = ScheduledRitual.objects.create(
+        couple=couple,
+        ritual="weekly-conversation",
+        cadence="weekly",
+        weekday=2,
+        local_time=time(19, 0),
+        created_by=partner_a,
+    )
+    reminders.sync_ritual(ritual=ritual, now=datetime(2026, 6, 1, tzinfo=UTC))
+    due = Reminder.objects.filter(ritual=ritual).values_list("next_due_at", flat=True).first()
+    assert due is not None
+    assert local(due, LONDON).weekday() == 2
+
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([partner_a.email, partner_b.email])
+    message = mail.outbox[0]
+    assert message.subject == "A gentle reminder"
+    assert "Weekly structured conversation" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert message.alternatives  # HTML and plain text
+
+
+@pytest.mark.django_db
+def test_reminder_emails_carry_no_words_anyone_wrote(couple: Couple, partner_a: User):
+    CheckIn.objects.create(
+        user=partner_a, local_date=date(2026, 5, 1), helped="a secret about Tuesday"
+    )
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+
+    message = mail.outbox[0]
+    assert message.subject == "A moment for your check-in"
+    assert "secret" not in message.body
+    assert "secret" not in str(message.alternatives)
+
+
+# --- unsubscribing --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_unsubscribe_link_works_without_signing_in_and_only_for_that_kind(partner_a: User):
+    turn_on_checkin_reminder(partner_a)
+    token = reminders.unsubscribe_token(user=partner_a, kind=ReminderKind.CHECKIN)
+    url = reverse("unsubscribe", kwargs={"token": token})
+
+    page = Client().get(url)
+    assert page.status_code == 200
+    assert (
+        ReminderSettings.objects.get(user=partner_a).checkin_enabled is True
+    )  # a GET changes nothing
+
+    done = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert done.status_code == 200
+    prefs = ReminderSettings.objects.get(user=partner_a)
+    assert prefs.checkin_enabled is False
+    assert prefs.rituals_enabled is True
+    assert Reminder.objects.get(user=partner_a, kind=ReminderKind.CHECKIN).next_due_at is None
+
+
+@pytest.mark.django_db
+def test_an_unsubscribe_token_cannot_be_forged_for_someone_else(partner_a: User, partner_b: User):
+    turn_on_checkin_reminder(partner_b)
+    token = reminders.unsubscribe_token(user=partner_a, kind=ReminderKind.CHECKIN)
+    forged = (
+        token.replace(token[:8], token[:8][::-1]) if token[:8] != token[:8][::-1] else token + "x"
+    )
+
+    assert Client().post(reverse("unsubscribe", kwargs={"token": forged})).status_code == 404
+    assert Client().post(reverse("unsubscribe", kwargs={"token": "not-a-token"})).status_code == 404
+    assert ReminderSettings.objects.get(user=partner_b).checkin_enabled is True
