@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from checkins.models import SCALE_MAX, SCALE_MIN, Scale
 from checkins.selectors import Trend, TrendPoint
@@ -84,8 +85,10 @@ def trend_chart(*, trend: Trend, scale: Scale, partner_name: str) -> Chart:
     partner_lines, partner_dots = _series(trend.points, "partner")
     days = len(trend.points)
     if trend.mine_count:
-        summary = _(
-            "Over the last %(days)d days you answered %(count)d times, on average %(avg)s of 5 (1 is “%(low)s”, 5 is “%(high)s”)."
+        summary = ngettext(
+            "Over the last %(days)d days you answered once, on average %(avg)s of 5 (1 is “%(low)s”, 5 is “%(high)s”).",
+            "Over the last %(days)d days you answered %(count)d times, on average %(avg)s of 5 (1 is “%(low)s”, 5 is “%(high)s”).",
+            trend.mine_count,
         ) % {
             "days": days,
             "count": trend.mine_count,
@@ -96,7 +99,11 @@ def trend_chart(*, trend: Trend, scale: Scale, partner_name: str) -> Chart:
     else:
         summary = _("You haven't answered this in the last %(days)d days.") % {"days": days}
     if partner_name and trend.partner_count:
-        summary += " " + _("%(name)s shared %(count)d answers, on average %(avg)s.") % {
+        summary += " " + ngettext(
+            "%(name)s shared %(count)d answer, on average %(avg)s.",
+            "%(name)s shared %(count)d answers, on average %(avg)s.",
+            trend.partner_count,
+        ) % {
             "name": partner_name,
             "count": trend.partner_count,
             "avg": trend.partner_average,

@@ -291,7 +291,7 @@ SECURE_CSP = {
 # --- The product ---
 # Cards on the Today page, each a function (request, user, couple) -> (template, context) in an app
 # that builds on the couple core. Named here so the couple core never imports those apps.
-TODAY_CARDS = ["checkins.today.card"]
+TODAY_CARDS = ["checkins.today.card", "rituals.today.card"]
 # --------------------------------------------------------------------------------
 INVITE_TTL = timedelta(days=7)
 # Where "Quick exit" sends a person: a neutral page chosen by the operator.

@@ -34,6 +34,18 @@ def _falls_on(rule: Rule, day: date) -> bool:
     raise ValueError(f"unknown cadence {rule.cadence!r}")
 
 
+def occurrences(*, rule: Rule, start: date, end: date) -> list[date]:
+    """Every local day from ``start`` to ``end`` (both included) on which ``rule`` falls: what a
+    calendar shows. Days only; the time of day is the rule's own."""
+    days = []
+    day = start
+    while day <= end:
+        if _falls_on(rule, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The instant of ``at`` on ``day`` in ``zone``. zoneinfo reads a time in a spring-forward gap
     with the offset from before the jump, which lands the same distance past it (02:30 → 03:30):

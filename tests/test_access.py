@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client
@@ -17,6 +17,7 @@ from checkins.models import CheckIn, Visibility
 from repair.models import Couple, Invite, User
 from repair.program import program
 from repair.tokens import token_hash
+from rituals.models import ScheduledRitual
 from tests.conftest import client_for
 from tests.factories import make_user
 
@@ -52,6 +53,22 @@ def same(value: int | str, **overrides: int | str) -> dict[str, int | str]:
 COUPLE_PAGE_GET = same(200, anonymous=LOGIN, staff=302)
 NOT_ALLOWED = same(405)
 
+
+def ritual_of(world: World) -> dict[str, object]:
+    """A weekly ritual of Avery and Blake's, for both of them (made on first use)."""
+    ritual, _ = ScheduledRitual.objects.get_or_create(
+        couple=world.couple,
+        ritual="weekly-touchpoint",
+        defaults={
+            "cadence": "weekly",
+            "weekday": 0,
+            "local_time": time(19, 0),
+            "created_by": world.invite.created_by,
+        },
+    )
+    return {"ritual_id": ritual.pk}
+
+
 MATRIX: dict[str, Row] = {
     "today": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
     "program": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
@@ -84,6 +101,26 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda world: {"checkin_id": world.shared_checkin.pk},
     ),
     "rituals:index": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    "rituals:library": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    "rituals:calendar": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # Scheduling a library ritual: an empty POST re-shows the form with kind messages.
+    "rituals:schedule": Row(
+        get=COUPLE_PAGE_GET,
+        post=same(200, anonymous=LOGIN, staff=302),
+        kwargs=lambda world: {"slug": "weekly-touchpoint"},
+    ),
+    # A ritual is found only inside the signed-in person's own couple: 404 for anyone else's. An
+    # empty POST changes (or marks) nothing and goes back.
+    "rituals:ritual_change": Row(
+        get=NOT_ALLOWED, post=same(302, anonymous=LOGIN, outsider=404), kwargs=ritual_of
+    ),
+    "rituals:mark": Row(
+        get=NOT_ALLOWED, post=same(302, anonymous=LOGIN, outsider=404), kwargs=ritual_of
+    ),
+    # An empty note is refused kindly, on the page.
+    "rituals:note_send": Row(get=NOT_ALLOWED, post=same(200, anonymous=LOGIN, staff=302)),
+    # One person's own reminders, with or without a couple: an empty POST re-shows the form.
+    "rituals:reminders": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
     # Someone already in a couple is sent on to Today; staff (no couple) may start one.
     "start": Row(get=same(302, anonymous=LOGIN, staff=200), post=same(302, anonymous=LOGIN)),
     # A full couple has nothing to invite to: back to Today.

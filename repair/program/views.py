@@ -111,7 +111,12 @@ def exercise(
 
 
 def _page(
-    request: AuthedRequest, exercise: Exercise, context: dict[str, object], *, fragment: str = ""
+    request: AuthedRequest,
+    couple: CoupleView,
+    exercise: Exercise,
+    context: dict[str, object],
+    *,
+    fragment: str = "",
 ) -> HttpResponse:
     template = f"repair/program/{exercise.type}.html"
     if request.htmx and fragment:
@@ -121,6 +126,7 @@ def _page(
         request,
         template,
         {
+            "couple": couple,
             "exercise": exercise,
             "stage": stage_,
             "prompt": exercise.prompt_for(request.user.self_description),
@@ -153,10 +159,10 @@ def _written(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> 
             _problem(request, error)
             entries = ps.entries_for(couple=couple, exercise=exercise)
             # Nothing typed is lost: the page comes back with the words as they were sent.
-            return _page(request, exercise, {"entries": entries, "typed": text})
+            return _page(request, couple, exercise, {"entries": entries, "typed": text})
         return _after_post(request, exercise)
     entries = ps.entries_for(couple=couple, exercise=exercise)
-    return _page(request, exercise, {"entries": entries}, fragment="live")
+    return _page(request, couple, exercise, {"entries": entries}, fragment="live")
 
 
 def _map(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
@@ -181,6 +187,7 @@ def _map(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> Http
         )
     return _page(
         request,
+        couple,
         exercise,
         {
             "map": view,
@@ -213,10 +220,10 @@ def _agreement(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -
                 error if isinstance(error, ProgramActionError) else ProgramActionError("busy"),
             )
             view = ps.agreement_view(couple=couple, exercise=exercise)
-            return _page(request, exercise, {"agreement": view, "typed": text})
+            return _page(request, couple, exercise, {"agreement": view, "typed": text})
         return _after_post(request, exercise)
     view = ps.agreement_view(couple=couple, exercise=exercise)
-    return _page(request, exercise, {"agreement": view})
+    return _page(request, couple, exercise, {"agreement": view})
 
 
 def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
@@ -227,6 +234,7 @@ def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) ->
         return _after_post(request, exercise)
     return _page(
         request,
+        couple,
         exercise,
         {
             "logs": ps.practice_logs(couple=couple, exercise=exercise),
@@ -284,6 +292,7 @@ def _conversation(request: AuthedRequest, couple: CoupleView, exercise: Exercise
             conversation = ps.conversation_current(couple=couple, exercise=exercise)
             return _page(
                 request,
+                couple,
                 exercise,
                 {
                     "talk": ps.conversation_view(couple=couple, conversation=conversation),
@@ -295,6 +304,7 @@ def _conversation(request: AuthedRequest, couple: CoupleView, exercise: Exercise
     conversation = ps.conversation_current(couple=couple, exercise=exercise)
     return _page(
         request,
+        couple,
         exercise,
         {
             "talk": ps.conversation_view(couple=couple, conversation=conversation),

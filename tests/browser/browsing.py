@@ -126,8 +126,12 @@ class Browsing:
     @staticmethod
     def _set_color_scheme(page: Page, scheme: Literal["light", "dark"]) -> None:
         page.emulate_media(color_scheme=scheme)
-        # Colours change with a short CSS transition; wait until they have settled.
-        page.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished))")
+        # Colours change with a short CSS transition; wait until they have settled. A transition
+        # can also be cancelled (its element hidden, say a button in a closed <details>, or swapped
+        # out by htmx), which rejects its promise: that one has settled too.
+        page.evaluate(
+            "() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))"
+        )
 
     def _no_js_stand_in(self, page: Page) -> Page:
         """axe needs timers and promises, which a page with JavaScript switched off does not run.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from checkins.models import Acknowledgement, AckKind, CheckIn, Visibility
+from checkins.models import AckKind, Acknowledgement, CheckIn, Visibility
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in, snap
 from tests.factories import PASSWORD, make_couple, make_user

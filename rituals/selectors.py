@@ -1,0 +1,619 @@
+"""Reads for rituals: the couple's scheduled rituals, the commitments calendar, follow-through,
+milestones and gratitude notes.
+
+Marks are personal: each person sees and counts only their own, never their partner's. Every read
+starts from the signed-in person's couple (a ``CoupleView``), never from an id in a request alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
+from checkins.models import CheckIn
+from checkins.selectors import local_today
+from repair.models import AgreementVersion, Commitment, Conversation, User
+from repair.program import program
+from repair.program.selectors import program_state
+from repair.selectors import CoupleView
+from rituals.library import BY_SLUG, FAMILIES
+from rituals.library import Ritual as LibraryRitual
+from rituals.models import Cadence, GratitudeNote, OccurrenceMark, OccurrenceStatus, ScheduledRitual
+from rituals.schedule import Rule, occurrences
+
+VIEWS = ("week", "month")
+DEFAULT_VIEW = "week"
+FAMILY_LABELS: dict[str, StrOrPromise] = {
+    "daily": gettext_lazy("Daily"),
+    "weekly": gettext_lazy("Weekly"),
+    "monthly": gettext_lazy("Monthly"),
+}
+# Follow-through looks at this many past occurrences (12 days, 12 weeks or 12 months).
+FOLLOW_THROUGH_WINDOW = 12
+# How far the calendar goes either way: far enough for anyone, near enough that date maths on a
+# hand-typed year 1 or 9999 can never overflow.
+CALENDAR_REACH = timedelta(days=3660)
+RECENT_NOTES = 10
+# Milestones, computed from what is already there: nothing is stored, nothing can be "lost".
+FIRST_WEEK_CHECKINS = 7
+MONTH_OF_RITUALS_WEEKS = 4
+
+
+# --- scheduled rituals ----------------------------------------------------------------------------
+
+
+def rule_for(ritual: ScheduledRitual) -> Rule:
+    return Rule(
+        cadence=ritual.cadence,
+        at=ritual.local_time,
+        weekday=ritual.weekday if ritual.cadence == Cadence.WEEKLY else None,
+        day_of_month=ritual.day_of_month if ritual.cadence == Cadence.MONTHLY else None,
+    )
+
+
+def includes(ritual: ScheduledRitual, user: User) -> bool:
+    """Whether the ritual is this person's to keep: one for both partners, or one just for them."""
+    return ritual.person_id is None or ritual.person_id == user.pk
+
+
+def local_date(moment: datetime, user: User) -> date:
+    return timezone.localtime(moment, user.zoneinfo).date()
+
+
+def rituals_for_couple(*, couple: CoupleView) -> list[ScheduledRitual]:
+    """The couple's rituals that have not been stopped (active and paused), oldest first."""
+    return list(
+        ScheduledRitual.objects.filter(couple=couple.couple, stopped_at__isnull=True).order_by(
+            "created_at", "pk"
+        )
+    )
+
+
+def ritual_for_couple(*, couple: CoupleView, ritual_id: int) -> ScheduledRitual | None:
+    """One ritual of the person's own couple (not stopped), or None: another couple's is never
+    found."""
+    return ScheduledRitual.objects.filter(
+        couple=couple.couple, pk=ritual_id, stopped_at__isnull=True
+    ).first()
+
+
+def schedule_text(ritual: ScheduledRitual) -> str:
+    """ "Every Sunday at 19:00", in words a person would use."""
+    at = formats.time_format(ritual.local_time, "H:i")
+    if ritual.cadence == Cadence.WEEKLY and ritual.weekday is not None:
+        return _("Every %(day)s at %(time)s") % {"day": WEEKDAYS[ritual.weekday], "time": at}
+    if ritual.cadence == Cadence.MONTHLY:
+        return _("Every month on day %(day)s at %(time)s") % {
+            "day": ritual.day_of_month or 1,
+            "time": at,
+        }
+    return _("Every day at %(time)s") % {"time": at}
+
+
+def whose(ritual: ScheduledRitual, couple: CoupleView) -> str:
+    """For whom, as the viewer sees it: both, me or partner."""
+    if ritual.person_id is None:
+        return "both"
+    return "me" if ritual.person_id == couple.me.pk else "partner"
+
+
+@dataclass(frozen=True)
+class FollowThrough:
+    """How many of the last occurrences this person marked kept. Shown only as "kept N of the last
+    M" when N is at least one: an unmarked stretch is not a failure and is not counted out loud."""
+
+    kept: int
+    of: int
+
+
+@dataclass(frozen=True)
+class RitualRow:
+    ritual: ScheduledRitual
+    library: LibraryRitual | None
+    whose: str
+    mine: bool
+    schedule: str
+    follow_through: FollowThrough | None
+
+    @property
+    def title(self) -> StrOrPromise:
+        return self.library.title if self.library else _("A ritual")
+
+    @property
+    def family(self) -> str:
+        return self.ritual.cadence
+
+    @property
+    def family_label(self) -> StrOrPromise:
+        return FAMILY_LABELS.get(self.ritual.cadence, "")
+
+    @property
+    def paused(self) -> bool:
+        return self.ritual.paused_at is not None
+
+
+def my_marks(*, couple: CoupleView) -> dict[tuple[int, date], str]:
+    """All of this person's own marks on their couple's rituals: (ritual id, day) -> status. One
+    query, whatever the number of rituals."""
+    return {
+        (ritual_id, day): status
+        for ritual_id, day, status in OccurrenceMark.objects.filter(
+            user=couple.me, ritual__couple=couple.couple
+        ).values_list("ritual_id", "date", "status")
+    }
+
+
+def mark_for(*, couple: CoupleView, ritual: ScheduledRitual, day: date) -> str:
+    """This person's own mark for one occurrence, or ""."""
+    found = (
+        OccurrenceMark.objects.filter(ritual=ritual, user=couple.me, date=day)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def follow_through(
+    *, ritual: ScheduledRitual, user: User, marks: dict[tuple[int, date], str], today: date
+) -> FollowThrough:
+    """The last occurrences up to today, from when the ritual was scheduled. Today counts only once
+    it has been marked: an evening ritual is not "not kept" in the morning."""
+    start = max(local_date(ritual.created_at, user), today - timedelta(days=400))
+    days = occurrences(rule=rule_for(ritual), start=start, end=today)
+    if days and days[-1] == today and (ritual.pk, today) not in marks:
+        days.pop()
+    window = days[-FOLLOW_THROUGH_WINDOW:]
+    kept = sum(marks.get((ritual.pk, day)) == OccurrenceStatus.KEPT for day in window)
+    return FollowThrough(kept=kept, of=len(window))
+
+
+def ritual_rows(
+    *,
+    couple: CoupleView,
+    rituals: Iterable[ScheduledRitual],
+    marks: dict[tuple[int, date], str],
+    now: datetime | None = None,
+) -> list[RitualRow]:
+    today = local_today(user=couple.me, now=now)
+    rows = []
+    for ritual in rituals:
+        mine = includes(ritual, couple.me)
+        rows.append(
+            RitualRow(
+                ritual=ritual,
+                library=BY_SLUG.get(ritual.ritual),
+                whose=whose(ritual, couple),
+                mine=mine,
+                schedule=schedule_text(ritual),
+                follow_through=(
+                    follow_through(ritual=ritual, user=couple.me, marks=marks, today=today)
+                    if mine
+                    else None
+                ),
+            )
+        )
+    return rows
+
+
+def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[RitualRow]:
+    """This person's active rituals that fall on their own today, earliest first (one query)."""
+    today = local_today(user=couple.me, now=now)
+    active = [
+        ritual
+        for ritual in ScheduledRitual.objects.filter(
+            couple=couple.couple, paused_at__isnull=True, stopped_at__isnull=True
+        )
+        if includes(ritual, couple.me)
+        and local_date(ritual.created_at, couple.me) <= today
+        and occurrences(rule=rule_for(ritual), start=today, end=today)
+    ]
+    active.sort(key=lambda ritual: ritual.local_time)
+    return [
+        RitualRow(
+            ritual=ritual,
+            library=BY_SLUG.get(ritual.ritual),
+            whose=whose(ritual, couple),
+            mine=True,
+            schedule=schedule_text(ritual),
+            follow_through=None,
+        )
+        for ritual in active
+    ]
+
+
+def first_day_on_or_after(*, ritual: ScheduledRitual, day: date) -> date:
+    """The first local day from ``day`` on which the ritual falls (within a month and a bit)."""
+    found = occurrences(rule=rule_for(ritual), start=day, end=day + timedelta(days=31))
+    return found[0] if found else day
+
+
+# --- the calendar --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing on one day of the calendar."""
+
+    day: date
+    family: str  # daily | weekly | monthly: the colour, the shape and the label
+    kind: str  # ritual | checkin | review | commitment
+    title: StrOrPromise
+    url: str
+    detail: StrOrPromise = ""
+    at: time | None = None
+    ritual_id: int | None = None
+    whose: str = ""  # for rituals: both | me | partner
+    mark: str = ""  # this person's own mark, if any
+    can_mark: bool = False
+    done: bool = False  # for a check-in: made that day
+
+    @property
+    def key(self) -> str:
+        """An id unique on the page, stable across an htmx swap (so focus comes back to it)."""
+        return f"entry-{self.kind}-{self.ritual_id or 0}-{self.day:%Y%m%d}"
+
+    @property
+    def family_label(self) -> StrOrPromise:
+        return FAMILY_LABELS[self.family]
+
+    @property
+    def mark_label(self) -> StrOrPromise:
+        return OccurrenceStatus(self.mark).label if self.mark else ""
+
+    @property
+    def statuses(self) -> list[tuple[str, StrOrPromise]]:
+        return list(OccurrenceStatus.choices)
+
+
+_KIND_ORDER = {"checkin": 0, "ritual": 1, "commitment": 2, "review": 3}
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_period: bool
+    is_today: bool
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def families(self) -> list[str]:
+        present = {entry.family for entry in self.entries}
+        return [family for family in FAMILIES if family in present]
+
+    @property
+    def summary(self) -> str:
+        """The day's entries in words, for screen readers in the month grid."""
+        return ", ".join(f"{entry.title} ({entry.family_label})" for entry in self.entries)
+
+    @property
+    def agenda_entries(self) -> list[Entry]:
+        """What the month view lists under the grid: weekly and monthly things (the daily ones
+        are in the grid and in the week view)."""
+        return [entry for entry in self.entries if entry.family != "daily"]
+
+
+@dataclass
+class CalendarPage:
+    view: str
+    anchor: date
+    today: date
+    start: date
+    end: date
+    previous: date
+    following: date
+    weeks: list[list[CalendarDay]] = field(default_factory=list)
+
+    @property
+    def days(self) -> list[CalendarDay]:
+        return [day for week in self.weeks for day in week]
+
+    @property
+    def month_start(self) -> date:
+        return self.anchor.replace(day=1)
+
+    @property
+    def month_agenda(self) -> list[CalendarDay]:
+        return [d for d in self.days if d.in_period and d.agenda_entries]
+
+    @property
+    def has_daily(self) -> bool:
+        return any(entry.family == "daily" for day in self.days for entry in day.entries)
+
+
+def calendar_anchor(*, user: User, day: date | None, now: datetime | None = None) -> date:
+    """The day a calendar page is about: the one asked for if it is within reach, else today."""
+    today = local_today(user=user, now=now)
+    if day is None or abs(day - today) > CALENDAR_REACH:
+        return today
+    return day
+
+
+def calendar_page(
+    *, couple: CoupleView, view: str, day: date | None, now: datetime | None = None
+) -> CalendarPage:
+    """The month or week around ``day``, with everything on it, in five queries whatever the
+    number of rituals, marks, check-ins, agreements and conversations."""
+    user = couple.me
+    today = local_today(user=user, now=now)
+    anchor = calendar_anchor(user=user, day=day, now=now)
+    if view == "month":
+        first = anchor.replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        start = first - timedelta(days=first.weekday())
+        end = last + timedelta(days=6 - last.weekday())
+        previous = (first - timedelta(days=1)).replace(day=1)
+        following = last + timedelta(days=1)
+    else:
+        view = "week"
+        start = anchor - timedelta(days=anchor.weekday())
+        end = start + timedelta(days=6)
+        first, last = start, end
+        previous, following = start - timedelta(days=7), start + timedelta(days=7)
+
+    entries: dict[date, list[Entry]] = defaultdict(list)
+    for entry in (
+        *_ritual_entries(couple=couple, start=start, end=end, today=today),
+        *_checkin_entries(user=user, start=start, end=end, today=today),
+        *_review_entries(couple=couple, start=start, end=end),
+        *_commitment_entries(couple=couple, start=start, end=end),
+    ):
+        entries[entry.day].append(entry)
+
+    page = CalendarPage(
+        view=view,
+        anchor=anchor,
+        today=today,
+        start=start,
+        end=end,
+        previous=previous,
+        following=following,
+    )
+    day_ = start
+    week: list[CalendarDay] = []
+    while day_ <= end:
+        found = sorted(
+            entries.get(day_, []),
+            key=lambda e: (_KIND_ORDER[e.kind], e.at or time.max, str(e.title)),
+        )
+        week.append(
+            CalendarDay(
+                day=day_, in_period=first <= day_ <= last, is_today=day_ == today, entries=found
+            )
+        )
+        if len(week) == 7:
+            page.weeks.append(week)
+            week = []
+        day_ += timedelta(days=1)
+    return page
+
+
+def ritual_entry(*, couple: CoupleView, ritual: ScheduledRitual, day: date, mark: str) -> Entry:
+    """One ritual's entry on one day, as the calendar shows it (for an htmx swap after a mark)."""
+    today = local_today(user=couple.me)
+    return _entry_for(ritual=ritual, couple=couple, day=day, today=today, mark=mark)
+
+
+def _entry_for(
+    *, ritual: ScheduledRitual, couple: CoupleView, day: date, today: date, mark: str
+) -> Entry:
+    library = BY_SLUG.get(ritual.ritual)
+    return Entry(
+        day=day,
+        family=ritual.cadence,
+        kind="ritual",
+        title=library.title if library else _("A ritual"),
+        url=reverse("rituals:index") + f"#ritual-{ritual.pk}",
+        at=ritual.local_time,
+        ritual_id=ritual.pk,
+        whose=whose(ritual, couple),
+        mark=mark,
+        can_mark=includes(ritual, couple.me) and day <= today,
+    )
+
+
+def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) -> list[Entry]:
+    rituals = ScheduledRitual.objects.filter(
+        couple=couple.couple, paused_at__isnull=True, stopped_at__isnull=True
+    )
+    marks = {
+        (ritual_id, day): status
+        for ritual_id, day, status in OccurrenceMark.objects.filter(
+            user=couple.me,
+            ritual__couple=couple.couple,
+            date__range=(start, end),
+        ).values_list("ritual_id", "date", "status")
+    }
+    found = []
+    for ritual in rituals:
+        if ritual.ritual not in BY_SLUG:
+            continue  # an entry taken out of the library: nothing to show it with
+        since = max(start, local_date(ritual.created_at, couple.me))
+        for day in occurrences(rule=rule_for(ritual), start=since, end=end):
+            found.append(
+                _entry_for(
+                    ritual=ritual,
+                    couple=couple,
+                    day=day,
+                    today=today,
+                    mark=marks.get((ritual.pk, day), ""),
+                )
+            )
+    return found
+
+
+def _checkin_entries(*, user: User, start: date, end: date, today: date) -> list[Entry]:
+    """The person's own check-ins only. A day without one is simply blank, except today, which
+    offers one."""
+    days = set(
+        CheckIn.objects.filter(user=user, local_date__range=(start, end)).values_list(
+            "local_date", flat=True
+        )
+    )
+    found = [
+        Entry(
+            day=day,
+            family="daily",
+            kind="checkin",
+            title=_("Your check-in"),
+            url=reverse("checkins:history") + f"?month={day:%Y-%m}",
+            done=True,
+        )
+        for day in sorted(days)
+    ]
+    if start <= today <= end and today not in days:
+        found.append(
+            Entry(
+                day=today,
+                family="daily",
+                kind="checkin",
+                title=_("Your check-in"),
+                url=reverse("checkins:index"),
+            )
+        )
+    return found
+
+
+def _review_entries(*, couple: CoupleView, start: date, end: date) -> list[Entry]:
+    """The review date of each agreement's version in force (the newest accepted by both)."""
+    in_force: dict[str, AgreementVersion] = {}
+    for version in AgreementVersion.objects.filter(
+        couple=couple.couple, in_force_at__isnull=False
+    ).only("exercise", "number", "review_on"):
+        known = in_force.get(version.exercise)
+        if known is None or version.number > known.number:
+            in_force[version.exercise] = version
+    found = []
+    for version in in_force.values():
+        if version.review_on is None or not start <= version.review_on <= end:
+            continue
+        exercise = program().exercise(version.exercise)
+        found.append(
+            Entry(
+                day=version.review_on,
+                family="monthly",
+                kind="review",
+                title=_("Agreement review"),
+                detail=exercise.title if exercise else "",
+                url=(
+                    reverse("program_exercise", args=[exercise.stage, exercise.slug])
+                    if exercise
+                    else reverse("program")
+                ),
+            )
+        )
+    return found
+
+
+def _commitment_entries(*, couple: CoupleView, start: date, end: date) -> list[Entry]:
+    """A finished conversation's commitment note, on the local day it ended: the title and a link
+    to the exercise, where both partners can read the words they agreed to."""
+    zone = couple.me.zoneinfo
+    low = datetime.combine(start, time.min, tzinfo=zone)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    conversations = (
+        Conversation.objects.filter(
+            couple=couple.couple,
+            state=Conversation.State.ENDED,
+            ended_at__gte=low,
+            ended_at__lt=high,
+        )
+        .filter(Exists(Commitment.objects.filter(conversation=OuterRef("pk"))))
+        .only("exercise", "ended_at")
+    )
+    found = []
+    for conversation in conversations:
+        if conversation.ended_at is None:
+            continue
+        exercise = program().exercise(conversation.exercise)
+        found.append(
+            Entry(
+                day=local_date(conversation.ended_at, couple.me),
+                family="weekly",
+                kind="commitment",
+                title=_("Commitment note"),
+                detail=exercise.title if exercise else "",
+                url=(
+                    reverse("program_exercise", args=[exercise.stage, exercise.slug])
+                    if exercise
+                    else reverse("program")
+                ),
+            )
+        )
+    return found
+
+
+# --- milestones ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    text: str
+
+
+def milestones(*, couple: CoupleView, marks: dict[tuple[int, date], str]) -> list[Milestone]:
+    """Worth noticing, gently: computed from what is there, so nothing can be lost or broken."""
+    found = []
+    if CheckIn.objects.filter(user=couple.me).count() >= FIRST_WEEK_CHECKINS:
+        found.append(
+            Milestone(
+                key="first-week",
+                text=_("A first week of check-ins: seven times you stopped to notice how you are."),
+            )
+        )
+    for stage in program_state(couple=couple).stages:
+        if stage.complete:
+            found.append(
+                Milestone(
+                    key=f"stage-{stage.stage.slug}",
+                    text=_("You finished “%(stage)s” together.") % {"stage": stage.stage.title},
+                )
+            )
+    weeks = {
+        day.isocalendar()[:2]
+        for (_ritual, day), status in marks.items()
+        if status == OccurrenceStatus.KEPT
+    }
+    if len(weeks) >= MONTH_OF_RITUALS_WEEKS:
+        found.append(
+            Milestone(
+                key="month-of-rituals",
+                text=_("A month of rituals: four weeks with a ritual kept. That's real care."),
+            )
+        )
+    return found
+
+
+# --- gratitude notes -----------------------------------------------------------------------------
+
+
+def notes_unread(*, couple: CoupleView) -> list[GratitudeNote]:
+    """Notes from the partner this person hasn't seen yet, oldest first."""
+    if couple.partner is None:
+        return []
+    return list(
+        GratitudeNote.objects.filter(
+            couple=couple.couple, sender=couple.partner, read_at__isnull=True
+        ).order_by("created_at", "pk")
+    )
+
+
+def notes_recent(*, couple: CoupleView, exclude: Iterable[int] = ()) -> list[GratitudeNote]:
+    """The couple's latest notes either way (both partners wrote or received them)."""
+    return list(
+        GratitudeNote.objects.filter(couple=couple.couple)
+        .exclude(pk__in=list(exclude))
+        .select_related("sender")
+        .order_by("-created_at", "-pk")[:RECENT_NOTES]
+    )
