@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -345,6 +346,7 @@ def test_a_ritual_reminder_goes_to_both_partners_and_names_only_the_ritual(
     assert "Weekly structured conversation" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives  # HTML and plain text
 
 
@@ -362,6 +364,7 @@ def test_reminder_emails_carry_no_words_anyone_wrote(couple: Couple, partner_a: 
     message = mail.outbox[0]
     assert message.subject == "A moment for your check-in"
     assert "secret" not in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     assert "secret" not in str(message.alternatives)
 
 
@@ -400,3 +403,25 @@ def test_an_unsubscribe_token_cannot_be_forged_for_someone_else(partner_a: User,
     assert Client().post(reverse("unsubscribe", kwargs={"token": forged})).status_code == 404
     assert Client().post(reverse("unsubscribe", kwargs={"token": "not-a-token"})).status_code == 404
     assert ReminderSettings.objects.get(user=partner_b).checkin_enabled is True
+
+
+@pytest.mark.django_db
+def test_operators_see_tick_due_and_sends_as_counts_only(partner_a: User):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+    out = StringIO()
+
+    call_command("reminders_status", stdout=out, stderr=StringIO())
+
+    text = out.getvalue()
+    assert "last beat tick" in text
+    assert "queue depth" in text
+    assert partner_a.email not in text
+    assert "Avery" not in text
