@@ -63,7 +63,7 @@ check: install
 
 .PHONY: test
 test: check services
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 .PHONY: clean
 clean:
