@@ -386,3 +386,38 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"Commitment #{self.pk}"
+
+
+# --- Safety ------------------------------------------------------------------------------------------
+
+
+class SafetyCheck(models.Model):
+    """The outcome of a person's private safety screen. Only the outcome is kept, never the answers,
+    and nothing here is ever shown to the partner or to operators."""
+
+    class Choice(models.TextChoices):
+        TOGETHER = "together", _("continue with couple work")
+        ALONE = "alone", _("continue on my own")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="safety_check")
+    concern = models.BooleanField(default=False)
+    choice = models.CharField(max_length=10, choices=Choice.choices, default=Choice.TOGETHER)
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Safety check #{self.pk}"
+
+
+class PauseNotice(models.Model):
+    """"I need a pause; I'll come back": a note to the partner with a time to return, no details."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    back_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "back_at"])]
+
+    def __str__(self) -> str:
+        return f"Pause notice #{self.pk}"
