@@ -7,7 +7,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from checkins.models import SCALE_FIELDS, CheckIn, CheckinPreferences, Visibility
@@ -196,6 +196,12 @@ def checkins_for_export(*, user: User) -> QuerySet[CheckIn]:
     )
 
 
+def partner_checkins_shared(*, couple: CoupleView) -> QuerySet[CheckIn]:
+    """Every check-in the partner shared with this person that they may see now (the same rule as
+    the pages: this couple, while active), oldest first."""
+    return _partner_shared(couple).select_related("acknowledgement").order_by("local_date")
+
+
 def preferences_for(*, user: User) -> CheckinPreferences:
     found = CheckinPreferences.objects.filter(user=user).first()
     return found or CheckinPreferences(user=user)
@@ -216,3 +222,25 @@ def week_counts(*, user: User, couple: CoupleView | None, week_start: date) -> W
     if couple is not None:
         theirs = _partner_shared(couple).filter(local_date__range=(week_start, week_end)).count()
     return WeekCounts(mine=mine, partner_shared=theirs)
+
+
+def today_pair(
+    *, couple: CoupleView, now: datetime | None = None
+) -> tuple[CheckIn | None, CheckIn | None]:
+    """The person's own check-in for their today and the partner's shared one for theirs, in one
+    query (the Today page has a small query budget)."""
+    mine_day = local_today(user=couple.me, now=now)
+    wanted = Q(user=couple.me, local_date=mine_day)
+    if couple.partner is not None and couple.couple.is_active:
+        wanted |= Q(
+            user=couple.partner,
+            couple=couple.couple,
+            visibility=Visibility.SHARED,
+            local_date=local_today(user=couple.partner, now=now),
+        )
+    rows = list(
+        CheckIn.objects.filter(wanted).select_related("acknowledgement", "acknowledgement__by")
+    )
+    mine = next((c for c in rows if c.user_id == couple.me.pk), None)
+    theirs = next((c for c in rows if c.user_id != couple.me.pk), None)
+    return mine, theirs

@@ -10,9 +10,5 @@ from repair.selectors import CoupleView
 
 
 def card(*, request: HttpRequest, user: User, couple: CoupleView) -> tuple[str, dict[str, object]]:
-    today = selectors.local_today(user=user)
-    return "checkins/today_card.html", {
-        "mine": selectors.checkin_for_day(user=user, day=today),
-        "partner_checkin": selectors.partner_checkin_today(couple=couple),
-        "couple": couple,
-    }
+    mine, theirs = selectors.today_pair(couple=couple)
+    return "checkins/today_card.html", {"mine": mine, "partner_checkin": theirs, "couple": couple}

@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from repair import services
-from repair.models import Membership, User
+from repair.models import Membership, SafetyCheck, User
 
 DEMO_PEOPLE = (
     ("sam@example.com", "Sam", "Europe/London", "hurt"),
@@ -45,6 +45,7 @@ def demo_couple_ensure() -> list[DemoLogin]:
         password = demo_password()
         user.set_password(password)
         user.save()
+        SafetyCheck.objects.update_or_create(user=user, defaults={"concern": False})
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

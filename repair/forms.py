@@ -111,3 +111,53 @@ class LeaveForm(forms.Form):
             "required": _("Please tick the box to confirm — or go back if you're unsure.")
         },
     )
+
+
+SAFETY_ANSWERS = [("no", _("No")), ("yes", _("Yes")), ("unsaid", _("I'd rather not say"))]
+
+
+class SafetyCheckForm(forms.Form):
+    """The private safety screen. Every question can be skipped."""
+
+    afraid = forms.ChoiceField(
+        label=_("Are you ever afraid of your partner?"),
+        choices=SAFETY_ANSWERS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    hurt = forms.ChoiceField(
+        label=_("Has your partner ever hurt you physically, or threatened to?"),
+        choices=SAFETY_ANSWERS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    control = forms.ChoiceField(
+        label=_("Does your partner control your money, your phone, or who you can see?"),
+        choices=SAFETY_ANSWERS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    pressure = forms.ChoiceField(
+        label=_("Do you feel pressured to use this app, or to share things here?"),
+        choices=SAFETY_ANSWERS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+PAUSE_CHOICES = [
+    (15, _("in about 15 minutes")),
+    (30, _("in about 30 minutes")),
+    (60, _("in about an hour")),
+    (180, _("in a few hours")),
+    (60 * 12, _("tomorrow")),
+]
+
+
+class PauseNoticeForm(forms.Form):
+    minutes = forms.TypedChoiceField(
+        label=_("I'll come back"),
+        choices=PAUSE_CHOICES,
+        coerce=int,
+        error_messages={"invalid_choice": _("Please choose when you'll come back.")},
+    )

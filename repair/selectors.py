@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from repair.models import Couple, Invite, Membership, User
+from repair.models import Couple, Invite, Membership, PauseNotice, SafetyCheck, User
 from repair.tokens import token_hash
 
 
@@ -76,3 +76,23 @@ def invites_pending(*, couple: Couple, now: datetime) -> QuerySet[Invite]:
 
 def invite_for_couple(*, couple: Couple, invite_id: int) -> Invite | None:
     return Invite.objects.filter(couple=couple, pk=invite_id).first()
+
+
+def couple_work_gate(*, user: User) -> str:
+    """Whether this person can start or join couple work now: "check" (the private safety screen
+    comes first), "alone" (they chose to continue on their own for now) or "ok"."""
+    check = SafetyCheck.objects.filter(user=user).only("choice").first()
+    if check is None:
+        return "check"
+    return "alone" if check.choice == SafetyCheck.Choice.ALONE else "ok"
+
+
+def partner_pause(*, couple: CoupleView, now: datetime) -> PauseNotice | None:
+    """The partner's "I need a pause" if it is still running."""
+    if couple.partner is None:
+        return None
+    return (
+        PauseNotice.objects.filter(couple=couple.couple, user=couple.partner, back_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )

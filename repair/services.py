@@ -7,7 +7,7 @@ a code the views turn into a kind message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,6 +20,8 @@ from repair.models import (
     Invite,
     InviteStatus,
     Membership,
+    PauseNotice,
+    SafetyCheck,
     SelfDescription,
     User,
 )
@@ -185,3 +187,53 @@ def heartbeat_record(*, name: str, now: datetime | None = None) -> Heartbeat:
         name=name, defaults={"beat_at": now or timezone.now()}
     )
     return heartbeat
+
+
+# --- safety ----------------------------------------------------------------------------------------
+
+# The private safety screen. Each answer is yes / no / prefer not to say; only whether any answer was
+# "yes" is kept. The questions themselves live in repair/forms.py.
+SAFETY_QUESTIONS = ("afraid", "hurt", "control", "pressure")
+
+
+def safety_check_record(
+    *, user: User, answers: dict[str, str], now: datetime | None = None
+) -> SafetyCheck:
+    """Record the outcome of the screen (never the answers). A concern starts the person on their
+    own; they can choose couple work anyway on the next page. Nobody is told, nothing is locked."""
+    concern = any(answers.get(question) == "yes" for question in SAFETY_QUESTIONS)
+    check, _ = SafetyCheck.objects.update_or_create(
+        user=user,
+        defaults={
+            "concern": concern,
+            "choice": SafetyCheck.Choice.ALONE if concern else SafetyCheck.Choice.TOGETHER,
+            "completed_at": now or timezone.now(),
+        },
+    )
+    return check
+
+
+def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:
+    if choice not in SafetyCheck.Choice.values:
+        raise CoupleError("bad_choice")
+    check, _ = SafetyCheck.objects.update_or_create(user=user, defaults={"choice": choice})
+    return check
+
+
+# --- pause -------------------------------------------------------------------------------------------
+
+
+def pause_notify(*, user: User, minutes: int, now: datetime | None = None) -> PauseNotice:
+    """ "I need a pause; I'll come back": tells the partner only that, and when. No details."""
+    if not 5 <= minutes <= 24 * 60:
+        raise CoupleError("bad_minutes")
+    membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
+    if membership is None:
+        raise CoupleError("not_in_couple")
+    now = now or timezone.now()
+    return PauseNotice.objects.create(
+        couple_id=membership.couple_id,
+        user=user,
+        back_at=now + timedelta(minutes=minutes),
+        created_at=now,
+    )

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from repair import selectors, services
 from repair.access import AuthedRequest, couple_required
-from repair.forms import InviteEmailForm, LeaveForm, ProfileForm
+from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
 from repair.mail import outbox_messages
 from repair.models import InviteStatus, User
 from repair.program.selectors import agreement_in_force, program_state
@@ -52,10 +53,19 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
                 request=request, user=request.user, couple=couple
             )
             cards.append(render_to_string(template, context, request=request))
+    partner_pause = (
+        selectors.partner_pause(couple=couple, now=timezone.now()) if couple.is_paired else None
+    )
     return render(
         request,
         "repair/today.html",
-        {"couple": couple, "greeting": greeting, "cards": cards, "next_step": next_step},
+        {
+            "couple": couple,
+            "greeting": greeting,
+            "cards": cards,
+            "next_step": next_step,
+            "partner_pause": partner_pause,
+        },
     )
 
 
@@ -67,6 +77,11 @@ def start(request: AuthedRequest) -> HttpResponse:
     pending = request.session.get(PENDING_INVITE_KEY)
     if pending and request.method == "GET":
         return redirect("invite_accept", token=pending)
+    gate = selectors.couple_work_gate(user=request.user)
+    if gate == "check":
+        return redirect(f"{reverse('safety_check')}?next={request.path}")
+    if gate == "alone":
+        return render(request, "repair/start.html", {"alone": True})
     if request.method == "POST":
         # A second tab may already have made one; either way they now have a couple.
         with contextlib.suppress(CoupleError):
@@ -202,7 +217,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         return render(request, "repair/invite_accept.html", {"invite": found, "next": request.path})
 
-    if request.method == "POST":
+    if request.method == "POST" and selectors.couple_work_gate(user=user) == "ok":
         try:
             services.invite_accept(token=token, user=user, now=now)
         except CoupleError as error:
@@ -211,6 +226,11 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("You're both here now. Welcome to your shared space."))
         return redirect("today")
 
+    gate = selectors.couple_work_gate(user=user)
+    if gate == "check":
+        return redirect(f"{reverse('safety_check')}?next={request.path}")
+    if gate == "alone":
+        return render(request, "repair/invite_accept.html", {"invite": found, "alone": True})
     mine = selectors.couple_for_user(user=user)
     if mine is not None and mine.couple.pk == found.couple_id:
         return _invite_problem(request, "own_invite")
@@ -264,16 +284,33 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "repair/outbox.html", {"messages_sent": outbox_messages()})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def pause(request: HttpRequest) -> HttpResponse:
-    """The pause screen. For a couple who agreed a pause plan in the Safety stage, their own plan;
-    otherwise a gentle default."""
+    """The pause screen: the couple's own pause plan (or a gentle default), a breathing timer, and
+    an optional "I need a pause; I'll come back" for the partner, with a time and no details."""
     plan = None
+    couple = None
+    form = PauseNoticeForm(request.POST if request.method == "POST" else None)
     if isinstance(request.user, User):
         couple = selectors.couple_for_user(user=request.user)
         if couple is not None:
             plan = agreement_in_force(couple=couple, exercise_slug=PAUSE_PLAN)
-    return render(request, "repair/pause.html", {"plan": plan})
+            if request.method == "POST" and couple.is_paired and form.is_valid():
+                notice = services.pause_notify(
+                    user=request.user, minutes=form.cleaned_data["minutes"]
+                )
+                messages.success(
+                    request,
+                    _(
+                        "We've let %(name)s know you need a pause, and that you'll be back around %(time)s."
+                    )
+                    % {
+                        "name": couple.partner.name if couple.partner else "",
+                        "time": date_format(timezone.localtime(notice.back_at), "TIME_FORMAT"),
+                    },
+                )
+                return redirect("pause")
+    return render(request, "repair/pause.html", {"plan": plan, "couple": couple, "form": form})
 
 
 @require_GET

@@ -7,14 +7,19 @@ import itertools
 from allauth.account.models import EmailAddress
 
 from repair import services
-from repair.models import Couple, User
+from repair.models import Couple, SafetyCheck, User
 
 PASSWORD = "a-long-test-password-41"
 _numbers = itertools.count(1)
 
 
 def make_user(
-    name: str = "", *, email: str = "", time_zone: str = "Europe/London", verified: bool = True
+    name: str = "",
+    *,
+    email: str = "",
+    time_zone: str = "Europe/London",
+    verified: bool = True,
+    safety_checked: bool = True,
 ) -> User:
     n = next(_numbers)
     name = name or f"Person {n}"
@@ -23,6 +28,9 @@ def make_user(
         email=email, password=PASSWORD, display_name=name, time_zone=time_zone
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    if safety_checked:
+        # Most tests are about what comes after the private safety screen; test_safety.py is not.
+        SafetyCheck.objects.create(user=user)
     return user
 
 

@@ -145,7 +145,12 @@ MATRIX: dict[str, Row] = {
     "settings": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
     # Works without signing in; the signed token is the key. A forged one is a kind 404 for all.
     "unsubscribe": Row(get=same(404), post=same(404), kwargs=lambda world: {"token": "forged"}),
-    "pause": Row(get=same(200), post=NOT_ALLOWED),
+    # Pause works for everyone; an empty POST (no return time chosen) just shows the page again.
+    "pause": Row(get=same(200), post=same(200)),
+    # The private safety screen: an empty POST means every question skipped, so no concern.
+    "safety_check": Row(get=same(200, anonymous=LOGIN), post=same(302, anonymous=LOGIN)),
+    # Without a choice, the support page shows again.
+    "safety_support": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
     "resources": Row(get=same(200), post=NOT_ALLOWED),
     # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.
     "outbox": Row(get=same(404), post=NOT_ALLOWED),

@@ -46,7 +46,8 @@ def test_sign_up_saves_name_and_time_zone_and_asks_for_the_emailed_code():
 
     assert confirmed.status_code == 302
     assert client.get(reverse("today")).status_code == 302  # signed in: on to "start"
-    assert client.get(reverse("start")).status_code == 200
+    # A new person meets the private safety check before any couple work.
+    assert client.get(reverse("start"))["Location"] == f"{reverse('safety_check')}?next=/start/"
 
 
 def test_sign_up_without_a_name_is_explained_and_keeps_what_was_typed():

@@ -43,6 +43,17 @@ def sign_up(browsing: Browsing, page: Page, *, name: str, email: str, time_zone:
     page.get_by_role("button", name="Confirm").click()
 
 
+def pass_safety_check(browsing: Browsing, page: Page) -> None:
+    """The private safety screen every new person meets before couple work: answer "No"."""
+    expect(page).to_have_url(re.compile(r"/safety/\?next="))
+    expect(page.get_by_role("heading", level=1)).to_have_text("A private check, first")
+    browsing.check_a11y(page)
+    snap(page, f"safety-check-{page.evaluate('document.title').split()[0].lower()}")
+    for group in page.locator("fieldset").all():
+        group.locator("label.chip", has_text="No").first.click()
+    page.get_by_role("button", name="Continue").click()
+
+
 def test_partners_sign_up_invite_by_link_and_both_land_on_today(browsing: Browsing) -> None:
     run = uuid.uuid4().hex[:8]  # allauth's rate limits live in Redis, which outlives a test run
     avery_email, blake_email = f"avery.{run}@example.com", f"blake.{run}@example.com"
@@ -58,6 +69,7 @@ def test_partners_sign_up_invite_by_link_and_both_land_on_today(browsing: Browsi
     browsing.check_a11y(avery)
     avery.get_by_role("link", name="Create an account").click()
     sign_up(browsing, avery, name="Avery", email=avery_email, time_zone="America/New_York")
+    pass_safety_check(browsing, avery)
 
     expect(avery).to_have_url(re.compile(r"/start/$"))
     expect(avery.get_by_role("heading", level=1)).to_have_text("Welcome, Avery.")
@@ -100,8 +112,9 @@ def test_partners_sign_up_invite_by_link_and_both_land_on_today(browsing: Browsi
     snap(blake, "invite-acceptance-signed-out")
     blake.get_by_role("link", name="Create an account").click()
     sign_up(browsing, blake, name="Blake", email=blake_email, time_zone="Europe/Berlin")
+    pass_safety_check(browsing, blake)
 
-    # Back on the invite after confirming, now signed in.
+    # Back on the invite after confirming and the private check, now signed in.
     expect(blake).to_have_url(invite_url)
     expect(blake.get_by_role("heading", level=1)).to_have_text("Avery has invited you")
     join = blake.get_by_role("button", name="Join our space")

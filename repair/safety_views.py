@@ -1,0 +1,54 @@
+"""The private safety screen, and its support page. Nothing here is ever shown to the partner: not
+the answers, not that there was a concern, not when it was taken."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from repair import selectors, services
+from repair.access import AuthedRequest
+from repair.forms import SafetyCheckForm
+from repair.services import CoupleError
+
+
+def _next(request: AuthedRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("start")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def safety_check(request: AuthedRequest) -> HttpResponse:
+    form = SafetyCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        check = services.safety_check_record(user=request.user, answers=form.cleaned_data)
+        if check.concern:
+            return redirect(f"{reverse('safety_support')}?next={_next(request)}")
+        return redirect(_next(request))
+    return render(request, "repair/safety.html", {"form": form, "next": _next(request)})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def safety_support(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.safety_choice_set(user=request.user, choice=request.POST.get("choice", ""))
+        except CoupleError:
+            pass  # an unknown choice changes nothing; the page shows again
+        else:
+            return redirect(_next(request))
+    gate = selectors.couple_work_gate(user=request.user)
+    return render(
+        request,
+        "repair/safety_support.html",
+        {"crisis_lines": settings.CRISIS_LINES, "alone": gate == "alone", "next": _next(request)},
+    )

@@ -1,0 +1,197 @@
+"""The private safety screen, Pause and its notice: never revealed to the partner, never locking anyone out."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from repair import services
+from repair.models import PauseNotice, SafetyCheck, User
+from repair.selectors import couple_for_user
+from tests.conftest import client_for
+from tests.factories import make_couple, make_user
+
+pytestmark = pytest.mark.django_db
+
+NO_CONCERN = {"afraid": "no", "hurt": "no", "control": "unsaid", "pressure": ""}
+CONCERN = {"afraid": "yes", "hurt": "no", "control": "no", "pressure": "no"}
+
+
+def newcomer(name: str = "Nico") -> User:
+    return make_user(name, safety_checked=False)
+
+
+def test_a_new_person_meets_the_private_check_before_starting_a_couple():
+    person = newcomer()
+
+    response = client_for(person).get(reverse("start"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("safety_check"))
+
+
+def test_a_new_person_meets_the_check_before_accepting_an_invite(partner_a: User):
+    couple = services.couple_create(user=partner_a)
+    new = services.invite_create(couple=couple, created_by=partner_a)
+    person = newcomer()
+    url = reverse("invite_accept", kwargs={"token": new.token})
+
+    page = client_for(person).get(url)
+    forced = client_for(person).post(url)  # skipping the check by posting directly doesn't pair
+
+    assert page["Location"] == f"{reverse('safety_check')}?next={url}"
+    assert forced["Location"] == f"{reverse('safety_check')}?next={url}"
+    assert couple_for_user(user=person) is None
+
+
+def test_no_concern_goes_straight_on_and_keeps_only_the_outcome():
+    person = newcomer()
+
+    response = client_for(person).post(reverse("safety_check"), {**NO_CONCERN, "next": "/start/"})
+
+    assert response["Location"] == "/start/"
+    check = SafetyCheck.objects.get(user=person)
+    assert (check.concern, check.choice) == (False, "together")
+    assert {f.name for f in SafetyCheck._meta.get_fields()} == {
+        "id",
+        "user",
+        "concern",
+        "choice",
+        "completed_at",
+    }
+
+
+def test_a_concern_shows_support_and_says_plainly_couple_work_may_not_be_safe():
+    person = newcomer()
+    client = client_for(person)
+
+    response = client.post(reverse("safety_check"), CONCERN, follow=True)
+
+    assert "may not be safe for you right now" in response.text
+    assert "Emergency services" in response.text
+    assert SafetyCheck.objects.get(user=person).choice == "alone"
+
+
+def test_continuing_alone_offers_check_ins_and_pauses_couple_work_without_locking_out():
+    person = newcomer()
+    client = client_for(person)
+    client.post(reverse("safety_check"), CONCERN)
+
+    start = client.get(reverse("start"))
+    created = client.post(reverse("start"))
+    checkin = client.get(reverse("checkins:index"))
+
+    assert "continuing on your own" in start.text
+    assert created.status_code == 200
+    assert couple_for_user(user=person) is None
+    assert checkin.status_code == 200
+
+
+def test_continuing_anyway_is_the_persons_own_choice():
+    person = newcomer()
+    client = client_for(person)
+    client.post(reverse("safety_check"), CONCERN)
+
+    client.post(reverse("safety_support"), {"choice": "together", "next": "/start/"})
+    client.post(reverse("start"))
+
+    assert couple_for_user(user=person) is not None
+
+
+def test_the_partner_never_learns_of_the_check_or_a_concern(partner_a: User):
+    person = newcomer("Blake")
+    client_b = client_for(person)
+    client_b.post(reverse("safety_check"), CONCERN)
+    client_b.post(reverse("safety_support"), {"choice": "together"})
+    couple = services.couple_create(user=partner_a)
+    new = services.invite_create(couple=couple, created_by=partner_a)
+    client_b.post(reverse("invite_accept", kwargs={"token": new.token}))
+    client_a = client_for(partner_a)
+
+    pages = [
+        client_a.get(reverse(name)).text
+        for name in ("today", "settings", "program", "checkins:index", "rituals:index")
+    ]
+
+    for page in pages:
+        assert (
+            "safety"
+            not in page.lower()
+            .replace("safety check again", "")
+            .replace("felt safety", "")
+            .replace("safety stage", "")
+            or "concern" not in page.lower()
+        )
+        assert "concern" not in page.lower()
+        assert "on your own" not in page
+
+
+def test_the_check_can_be_retaken_any_time(partner_a: User):
+    client = client_for(partner_a)
+    client.post(reverse("safety_check"), CONCERN)
+    assert SafetyCheck.objects.get(user=partner_a).concern is True
+
+    client.post(reverse("safety_check"), NO_CONCERN)
+
+    assert SafetyCheck.objects.get(user=partner_a).concern is False
+
+
+def test_the_check_page_explains_quick_exit_does_not_clear_history():
+    page = client_for(newcomer()).get(reverse("safety_check")).text
+
+    assert "does not clear your browser history" in page
+
+
+# --- pause ---------------------------------------------------------------------------------------------
+
+
+def test_i_need_a_pause_tells_the_partner_only_that_and_when(
+    couple, partner_a: User, partner_b: User
+):
+    response = client_for(partner_a).post(reverse("pause"), {"minutes": "30"})
+
+    assert response.status_code == 302
+    notice = PauseNotice.objects.get()
+    assert 29 <= (notice.back_at - timezone.now()).total_seconds() / 60 <= 30
+    today_b = client_for(partner_b).get(reverse("today")).text
+    assert "Avery needs a pause and will come back around" in today_b
+    assert "Avery is taking a pause" not in client_for(partner_a).get(reverse("today")).text
+
+
+def test_a_pause_notice_ends_at_its_time(couple, partner_a: User, partner_b: User):
+    PauseNotice.objects.create(
+        couple=couple, user=partner_a, back_at=timezone.now() - timezone.timedelta(minutes=1)
+    )
+
+    assert "needs a pause" not in client_for(partner_b).get(reverse("today")).text
+
+
+def test_pause_page_shows_a_timer_and_works_signed_out():
+    page = Client().get(reverse("pause"))
+
+    assert page.status_code == 200
+    assert "data-practice" in page.text
+    assert "will see only" not in page.text  # no partner to tell
+
+
+def test_a_forged_return_time_is_refused_kindly(couple, partner_a: User):
+    response = client_for(partner_a).post(reverse("pause"), {"minutes": "99999"})
+
+    assert response.status_code == 200
+    assert "Please choose when you&#x27;ll come back." in response.text
+    assert not PauseNotice.objects.exists()
+
+
+def test_another_couple_never_sees_a_pause(couple, partner_a: User, outsider: User):
+    client_for(partner_a).post(reverse("pause"), {"minutes": "30"})
+
+    assert "needs a pause" not in client_for(outsider).get(reverse("today")).text
+
+
+def test_demo_partners_are_past_the_check(db):
+    other = make_user("Solo")
+    make_couple(other)
+
+    assert SafetyCheck.objects.filter(user=other).exists()
