@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from repair import selectors, services
+from repair import ratelimit, selectors, services
 from repair.access import AuthedRequest, couple_required
 from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
 from repair.mail import outbox_messages
@@ -199,9 +199,29 @@ def _invite_problem(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+# Invite links opened per address: plenty for a person, far too few to guess a 256-bit token.
+INVITE_LIMIT, INVITE_WINDOW = 30, 10 * 60
+
+
 @require_http_methods(["GET", "POST"])
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
+    if not ratelimit.allow(
+        key=f"invite:{ratelimit.client_ip(request)}",
+        limit=INVITE_LIMIT,
+        window_seconds=INVITE_WINDOW,
+    ):
+        return render(
+            request,
+            "repair/invite_problem.html",
+            {
+                "title": _("Please wait a little"),
+                "explanation": _(
+                    "This link has been tried many times in a short while. Try again in ten minutes."
+                ),
+            },
+            status=429,
+        )
     found = selectors.invite_for_token(token=token)
     if found is None:
         return _invite_problem(request, "not_found")

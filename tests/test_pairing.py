@@ -395,3 +395,12 @@ def test_database_refuses_a_second_active_membership(couple: Couple, partner_a: 
     other = Couple.objects.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(couple=other, user=partner_a)
+
+
+def test_opening_invite_links_is_rate_limited_per_address(partner_b: User):
+    client = client_for(partner_b)
+    statuses = [client.get(f"/invite/guess-{n}/").status_code for n in range(32)]
+
+    assert statuses[:30] == [404] * 30
+    assert statuses[30:] == [429, 429]
+    assert "Please wait a little" in client.get("/invite/guess-x/").text
