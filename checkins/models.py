@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from repair.crypto import EncryptedTextField
 from repair.models import Couple
 
 
@@ -69,9 +70,10 @@ class CheckIn(models.Model):
     stress = _scale_field("stress")
     sleep = _scale_field("sleep")
 
-    helped = models.TextField(blank=True)
-    appreciated = models.TextField(blank=True)
-    need = models.TextField(blank=True)
+    # What a person writes is encrypted at rest (repair/crypto.py); the scales above are not.
+    helped = EncryptedTextField(blank=True)
+    appreciated = EncryptedTextField(blank=True)
+    need = EncryptedTextField(blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -117,7 +119,8 @@ class Acknowledgement(models.Model):
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=AckKind.choices)
-    reply = models.CharField(max_length=280, blank=True)
+    # Up to 280 characters (checkins/forms.py); a TextField because the stored token is longer.
+    reply = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

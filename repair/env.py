@@ -10,6 +10,7 @@ import os
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -77,3 +78,21 @@ def env_time_zone(name: str, default: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(f"{name} must be an IANA time zone name, not {raw!r}.") from None
     return raw
+
+
+def env_fernet_keys(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of Fernet keys, newest first; ``default`` when unset or blank.
+
+    A malformed key fails loudly, naming its position in the list but never its value (a key is a
+    secret, and error messages end up in logs)."""
+    keys = env_list(name, []) or default
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} of {len(keys)} is not a Fernet key (44 characters of "
+                'url-safe base64 for 32 bytes). Make one with: python -c "from '
+                'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+            ) from None
+    return keys

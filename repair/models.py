@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repair.crypto import EncryptedTextField
 from repair.time_zones import validate_time_zone
 
 
@@ -179,7 +180,7 @@ class ProgramEntry(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="program_entries")
     exercise = models.CharField(max_length=80)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -265,7 +266,7 @@ class AgreementVersion(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
     exercise = models.CharField(max_length=80)
     number = models.PositiveIntegerField()
-    text = models.TextField()
+    text = EncryptedTextField()
     proposed_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     in_force_at = models.DateTimeField(null=True, blank=True)
@@ -355,7 +356,7 @@ class ConversationTurn(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    text = models.TextField()
+    text = EncryptedTextField()
     # For a reflection: True "yes, that's it", False "not quite", None not answered yet.
     confirmed = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -375,7 +376,7 @@ class Commitment(models.Model):
         Conversation, on_delete=models.CASCADE, related_name="commitments"
     )
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     agreed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -409,7 +410,7 @@ class SafetyCheck(models.Model):
 
 
 class PauseNotice(models.Model):
-    """"I need a pause; I'll come back": a note to the partner with a time to return, no details."""
+    """ "I need a pause; I'll come back": a note to the partner with a time to return, no details."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

@@ -4,6 +4,9 @@ environment (see docs/running.md); with nothing set you get SQLite, no Redis and
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +17,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from repair.env import env_bool, env_int, env_list, env_str, env_time_zone, env_url
+from repair.env import (
+    env_bool,
+    env_fernet_keys,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+    env_url,
+)
 
 # Lets the typed generics (ModelAdmin[Couple], QuerySet[Invite]) be used at run time.
 django_stubs_ext.monkeypatch()
@@ -71,6 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "repair.middleware.TimeZoneMiddleware",
+    "repair.middleware.SlidingSessionMiddleware",
 ]
 
 ROOT_URLCONF = "repair.urls"
@@ -287,6 +299,15 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# --- Encryption at rest: the words people write (repair/crypto.py, docs/architecture.md) -----------
+# Fernet keys, comma-separated, newest first: the first encrypts, every one decrypts. Unset, one key is
+# derived from SECRET_KEY so a laptop and a first deployment just work; set explicit keys in production
+# so SECRET_KEY can be rotated on its own and field keys can be rotated with `encryption_rotate`.
+_derived_field_key = base64.urlsafe_b64encode(
+    hmac.new(SECRET_KEY.encode(), b"mend.field-encryption", hashlib.sha256).digest()
+).decode()
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", default=[_derived_field_key])
 
 # --- The product ---
 # Cards on the Today page, each a function (request, user, couple) -> (template, context) in an app

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repair.crypto import EncryptedTextField
 from repair.models import Couple
 
 
@@ -70,7 +71,7 @@ class OccurrenceMark(models.Model):
 class GratitudeNote(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -162,7 +164,7 @@ def test_i_need_a_pause_tells_the_partner_only_that_and_when(
 
 def test_a_pause_notice_ends_at_its_time(couple, partner_a: User, partner_b: User):
     PauseNotice.objects.create(
-        couple=couple, user=partner_a, back_at=timezone.now() - timezone.timedelta(minutes=1)
+        couple=couple, user=partner_a, back_at=timezone.now() - timedelta(minutes=1)
     )
 
     assert "needs a pause" not in client_for(partner_b).get(reverse("today")).text

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = (
@@ -27,6 +28,9 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "EMAIL_HOST": "smtp.example.org",
 }
+# Fernet keys made for these tests only.
+GOOD_KEY = Fernet.generate_key().decode()
+OTHER_KEY = Fernet.generate_key().decode()
 
 
 def run(
@@ -52,6 +56,7 @@ _OURS = {
     "ALLOWED_HOSTS",
     "VAR_DIR",
     "STATIC_ROOT",
+    "FIELD_ENCRYPTION_KEYS",
 }
 
 
@@ -104,6 +109,14 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path: Pa
             {"DEBUG": "true", "EMAIL_HOST": "smtp.x", "EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"},
             "cannot both be true",
         ),
+        (
+            {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": f"{GOOD_KEY},not-a-fernet-key"},
+            "FIELD_ENCRYPTION_KEYS: key 2 of 2 is not a Fernet key",
+        ),
+        (
+            {"DEBUG": "true", "FIELD_ENCRYPTION_KEYS": GOOD_KEY[:-4]},
+            "FIELD_ENCRYPTION_KEYS: key 1 of 1 is not a Fernet key",
+        ),
     ],
 )
 def test_a_malformed_value_fails_loudly_naming_the_variable(
@@ -114,6 +127,41 @@ def test_a_malformed_value_fails_loudly_naming_the_variable(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+    assert GOOD_KEY[:-4] not in result.stderr  # a key is a secret: never echoed
+
+
+KEYS = "from django.conf import settings; import django; django.setup(); print(','.join(settings.FIELD_ENCRYPTION_KEYS))"
+
+
+def test_field_keys_come_from_the_environment_newest_first(tmp_path: Path):
+    result = run(
+        KEYS, {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": f" {GOOD_KEY} , {OTHER_KEY} "}, tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"{GOOD_KEY},{OTHER_KEY}"]
+
+
+def test_unset_field_keys_are_derived_from_the_secret_key_stably(tmp_path: Path):
+    first = run(KEYS, PRODUCTION, tmp_path)
+    again = run(KEYS, {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": ""}, tmp_path)
+    other = run(KEYS, {**PRODUCTION, "SECRET_KEY": PRODUCTION["SECRET_KEY"] + "x"}, tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    derived = first.stdout.strip()
+    Fernet(derived)  # one well-formed key
+    assert "," not in derived
+    assert again.stdout.strip() == derived
+    assert other.stdout.strip() != derived
+    assert PRODUCTION["SECRET_KEY"] not in derived
+
+
+def test_production_with_explicit_field_keys_passes_the_deploy_check(tmp_path: Path):
+    env = {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": f"{GOOD_KEY},{OTHER_KEY}"}
+    result = run("", env, tmp_path, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
 
 
 def test_static_files_collect_with_hashed_names_for_production(tmp_path: Path):
