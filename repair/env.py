@@ -96,3 +96,35 @@ def env_fernet_keys(name: str, default: list[str]) -> list[str]:
                 'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
             ) from None
     return keys
+
+
+def env_crisis_lines(name: str, default: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Support lines as JSON: a list of {"name": ..., "detail": ..., "url": optional}."""
+    import json
+
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        lines = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(
+            f"{name} is not valid JSON: {error.msg} at position {error.pos}."
+        ) from None
+    if not isinstance(lines, list) or not lines:
+        raise ImproperlyConfigured(f"{name} must be a non-empty JSON list of lines.")
+    for index, line in enumerate(lines):
+        if not isinstance(line, dict) or not all(
+            isinstance(line.get(k), str) and line[k].strip() for k in ("name", "detail")
+        ):
+            raise ImproperlyConfigured(
+                f'{name}: line {index + 1} needs a non-empty "name" and "detail".'
+            )
+        url = line.setdefault("url", "")
+        if not isinstance(url, str) or (
+            url and not url.startswith(("https://", "http://", "tel:"))
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: line {index + 1} has a url that is not http(s):// or tel:."
+            )
+    return lines

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repair.env import (
     env_bool,
+    env_crisis_lines,
     env_fernet_keys,
     env_int,
     env_list,
@@ -331,7 +332,8 @@ LOGGING = {
     },
 }
 
-# Shown on the Support page. Operators replace these with lines for their country.
+# Shown on the Support page and after a safety concern. Operators set lines for their country in
+# CRISIS_LINES_JSON (see docs/running.md); these are the defaults.
 CRISIS_LINES = [
     {
         "name": _("Emergency services"),
@@ -353,3 +355,4 @@ CRISIS_LINES = [
         "url": "https://www.hotpeachpages.net",
     },
 ]
+CRISIS_LINES = env_crisis_lines("CRISIS_LINES_JSON", CRISIS_LINES)

@@ -174,3 +174,30 @@ def test_static_files_collect_with_hashed_names_for_production(tmp_path: Path):
     manifest = json.loads((static_root / "staticfiles.json").read_text())
     assert "css/app.css" in manifest["paths"]
     assert (static_root / "django_htmx").exists() or any(static_root.glob("django_htmx*"))
+
+
+def test_operators_set_their_own_crisis_lines(tmp_path: Path):
+    lines = [{"name": "Samaritans", "detail": "116 123, free, day or night", "url": "tel:116123"}]
+    code = "import django; django.setup(); from django.conf import settings; print(settings.CRISIS_LINES[0]['name'])"
+
+    result = run(code, {"DEBUG": "true", "CRISIS_LINES_JSON": json.dumps(lines)}, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "Samaritans"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"name": "x"}',
+        "[]",
+        '[{"name": "x"}]',
+        '[{"name": "x", "detail": "y", "url": "javascript:alert(1)"}]',
+        "not json",
+    ],
+)
+def test_malformed_crisis_lines_fail_loudly(raw: str, tmp_path: Path):
+    result = run(SHOW, {"DEBUG": "true", "CRISIS_LINES_JSON": raw}, tmp_path)
+
+    assert result.returncode != 0
+    assert "CRISIS_LINES_JSON" in result.stderr
