@@ -22,8 +22,12 @@ def _cell(value: str) -> str:
 
 
 def _ack(checkin: CheckIn) -> tuple[str, str]:
+    # The partner's answer goes with the check-in only while the space it was given in lasts: once
+    # it ends, neither partner sees the other's words any more (as on the pages).
     ack = getattr(checkin, "acknowledgement", None)
-    return (ack.kind, ack.reply) if ack else ("", "")
+    if ack is None or checkin.couple is None or not checkin.couple.is_active:
+        return ("", "")
+    return (ack.kind, ack.reply)
 
 
 def csv_row(checkin: CheckIn) -> list[object]:

@@ -192,14 +192,18 @@ def history(
 def checkins_for_export(*, user: User) -> QuerySet[CheckIn]:
     """The person's own check-ins, all of them, oldest first."""
     return (
-        CheckIn.objects.filter(user=user).select_related("acknowledgement").order_by("local_date")
+        CheckIn.objects.filter(user=user)
+        .select_related("acknowledgement", "couple")
+        .order_by("local_date")
     )
 
 
 def partner_checkins_shared(*, couple: CoupleView) -> QuerySet[CheckIn]:
     """Every check-in the partner shared with this person that they may see now (the same rule as
     the pages: this couple, while active), oldest first."""
-    return _partner_shared(couple).select_related("acknowledgement").order_by("local_date")
+    return (
+        _partner_shared(couple).select_related("acknowledgement", "couple").order_by("local_date")
+    )
 
 
 def preferences_for(*, user: User) -> CheckinPreferences:

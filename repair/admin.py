@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from repair import privacy
 from repair.models import Couple, Heartbeat, Invite, User
 
 
@@ -26,6 +27,16 @@ class UserAdmin(BaseUserAdmin[User]):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups",)
+
+    # An operator deleting an account takes the same path as the person would (repair/privacy.py):
+    # the shared space ends kindly, the partner's own words stay theirs, sessions end, and nothing
+    # is left pointing at the person. A plain cascade would take the partner's turns with it.
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        privacy.account_delete(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            privacy.account_delete(user=user)
 
 
 @admin.register(Couple)

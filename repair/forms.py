@@ -161,3 +161,25 @@ class PauseNoticeForm(forms.Form):
         coerce=int,
         error_messages={"invalid_choice": _("Please choose when you'll come back.")},
     )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Please type your password to confirm.")},
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That isn't your password. Please try again — or go back if you're unsure."),
+                code="wrong_password",
+            )
+        return password

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from repair import safety_views, views
+from repair import privacy_views, safety_views, views
 from rituals.unsubscribe import unsubscribe
 
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("program/", include("repair.program.urls")),
     path("settings/", views.settings_view, name="settings"),
+    path("settings/export/", privacy_views.export_data, name="export_data"),
+    path("settings/delete/", privacy_views.delete_account, name="delete_account"),
+    path("goodbye/", privacy_views.account_deleted, name="account_deleted"),
     path("safety/", safety_views.safety_check, name="safety_check"),
     path("safety/support/", safety_views.safety_support, name="safety_support"),
     path("pause/", views.pause, name="pause"),

@@ -81,7 +81,8 @@ def start(request: AuthedRequest) -> HttpResponse:
     if gate == "check":
         return redirect(f"{reverse('safety_check')}?next={request.path}")
     if gate == "alone":
-        return render(request, "repair/start.html", {"alone": True})
+        ended = selectors.couple_last_ended_by_partner(user=request.user)
+        return render(request, "repair/start.html", {"alone": True, "ended": ended})
     if request.method == "POST":
         # A second tab may already have made one; either way they now have a couple.
         with contextlib.suppress(CoupleError):

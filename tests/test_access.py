@@ -143,6 +143,12 @@ MATRIX: dict[str, Row] = {
     ),
     # An empty POST re-shows the form with kind errors.
     "settings": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
+    # One's own data, with or without a couple (the downloads are in tests/test_privacy.py).
+    "export_data": Row(get=same(200, anonymous=LOGIN), post=NOT_ALLOWED),
+    # An empty POST (no password) re-shows the form with a kind word; nobody is deleted here.
+    "delete_account": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
+    # The goodbye page is only for the moment after deleting; anyone else is sent on.
+    "account_deleted": Row(get=same(302), post=NOT_ALLOWED),
     # Works without signing in; the signed token is the key. A forged one is a kind 404 for all.
     "unsubscribe": Row(get=same(404), post=same(404), kwargs=lambda world: {"token": "forged"}),
     # Pause works for everyone; an empty POST (no return time chosen) just shows the page again.
