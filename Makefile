@@ -24,6 +24,7 @@ help:
 	@echo "make run    set up everything and start the app with a demo couple"
 	@echo "make test   run the whole test suite on PostgreSQL, Redis, Celery and Chromium"
 	@echo "make check  ruff, mypy and the migrations check"
+	@echo "make bench  load benchmarks (seed 2,000 couples, gunicorn + wrk, scale-out, reminders); not part of test"
 
 .PHONY: python-version
 python-version:
@@ -64,6 +65,25 @@ check: install
 .PHONY: test
 test: check services
 	$(TEST_ENV) $(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+# make bench: never part of `make test`. Databases and Redis DBs of its own (see docs/performance.md).
+BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/repair_load \
+	REDIS_URL=redis://127.0.0.1:6379/3 CELERY_BROKER_URL=redis://127.0.0.1:6379/2 \
+	SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+	DEBUG=false SITE_URL=http://127.0.0.1:8100 ALLOWED_HOSTS=127.0.0.1,localhost
+
+.PHONY: bench
+bench: install services
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing Debian's wrk for the load bench..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
+		|| true
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS repair_load" -c "CREATE DATABASE repair_load"
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	$(BENCH_ENV) $(PY) manage.py bench_seed --couples 2000
+	$(PY) -m tests.bench.web
+	$(PY) -m tests.bench.scale_out
+	@if [ -f tests/bench/reminders.py ]; then $(PY) -m tests.bench.reminders; fi
 
 .PHONY: clean
 clean:
