@@ -6,7 +6,9 @@ table fallback."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,6 +47,8 @@ class Chart:
     partner_dots: list[Dot]
     gridlines: list[float]
     points: list[TrendPoint]
+    # The table fallback, as display strings: (day, you, partner), days with any answer only.
+    rows: list[tuple[str, str, str]]
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -80,7 +84,18 @@ def _series(points: list[TrendPoint], who: str) -> tuple[list[str], list[Dot]]:
     return lines, dots
 
 
-def trend_chart(*, trend: Trend, scale: Scale, partner_name: str) -> Chart:
+def _cell(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+def day_labels(points: list[TrendPoint]) -> dict[date, str]:
+    """Day labels for the table fallbacks, formatted once per page (the seven charts share days)."""
+    return {p.day: date_format(p.day, "D j M") for p in points}
+
+
+def trend_chart(
+    *, trend: Trend, scale: Scale, partner_name: str, labels: dict[date, str] | None = None
+) -> Chart:
     mine_lines, mine_dots = _series(trend.points, "mine")
     partner_lines, partner_dots = _series(trend.points, "partner")
     days = len(trend.points)
@@ -120,4 +135,9 @@ def trend_chart(*, trend: Trend, scale: Scale, partner_name: str) -> Chart:
         partner_dots=partner_dots,
         gridlines=[_y(v) for v in range(SCALE_MIN, SCALE_MAX + 1)],
         points=trend.points,
+        rows=[
+            ((labels or day_labels(trend.points))[p.day], _cell(p.mine), _cell(p.partner))
+            for p in trend.points
+            if p.mine is not None or p.partner is not None
+        ],
     )

@@ -128,8 +128,9 @@ def history(request: AuthedRequest) -> HttpResponse:
         user=user, couple=couple, month=_month_param(request.GET.get("month")), days=days
     )
     partner_name = couple.partner.name if couple and couple.partner else ""
+    labels = charts.day_labels(result.trends[0].points) if result.trends else {}
     chart_list = [
-        charts.trend_chart(trend=trend, scale=scale, partner_name=partner_name)
+        charts.trend_chart(trend=trend, scale=scale, partner_name=partner_name, labels=labels)
         for trend, scale in zip(result.trends, SCALES, strict=True)
     ]
     context = {
