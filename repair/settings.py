@@ -137,8 +137,11 @@ REDIS_URL = env_url("REDIS_URL", "", schemes={"redis", "rediss"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to a miss if Redis stops (repair/cache.py), with short timeouts so a hung
+            # Redis costs a page a second at most, not a worker.
+            "BACKEND": "repair.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mend"),
         }
     }

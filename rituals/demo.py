@@ -12,7 +12,6 @@ from repair.selectors import couple_for_user
 from rituals import reminders, services
 from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual
 from rituals.schedule import occurrences
-from rituals.selectors import rule_for
 from rituals.services import ScheduleInput
 
 
@@ -42,7 +41,7 @@ def seed(*, users: list[User]) -> None:
     marks = []
     for ritual, every in ((weekly, 1), (daily, 3)):
         days = occurrences(
-            rule=rule_for(ritual),
+            rule=ritual.rule,
             start=month_ago.date() + timedelta(days=1),
             end=today - timedelta(days=1),
         )

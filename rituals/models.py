@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repair.crypto import EncryptedTextField
 from repair.models import Couple
+from rituals.schedule import Rule
 
 
 class Cadence(models.TextChoices):
@@ -42,6 +43,16 @@ class ScheduledRitual(models.Model):
     @property
     def is_active(self) -> bool:
         return self.paused_at is None and self.stopped_at is None
+
+    @property
+    def rule(self) -> Rule:
+        """When it falls, as a pure schedule rule (rituals/schedule.py)."""
+        return Rule(
+            cadence=self.cadence,
+            at=self.local_time,
+            weekday=self.weekday if self.cadence == Cadence.WEEKLY else None,
+            day_of_month=self.day_of_month if self.cadence == Cadence.MONTHLY else None,
+        )
 
 
 class OccurrenceStatus(models.TextChoices):

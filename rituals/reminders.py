@@ -35,7 +35,6 @@ from repair.models import Membership, User
 from repair.services import heartbeat_record
 from rituals.library import BY_SLUG
 from rituals.models import (
-    Cadence,
     Reminder,
     ReminderKind,
     ReminderSend,
@@ -51,15 +50,6 @@ log = logging.getLogger(__name__)
 def settings_for(*, user: User) -> ReminderSettings:
     found = ReminderSettings.objects.filter(user=user).first()
     return found or ReminderSettings(user=user)
-
-
-def _rule_for_ritual(ritual: ScheduledRitual) -> Rule:
-    return Rule(
-        cadence=ritual.cadence,
-        at=ritual.local_time,
-        weekday=ritual.weekday if ritual.cadence == Cadence.WEEKLY else None,
-        day_of_month=ritual.day_of_month if ritual.cadence == Cadence.MONTHLY else None,
-    )
 
 
 def _first_due(*, user: User, rule: Rule, now: datetime, prefs: ReminderSettings) -> datetime:
@@ -118,11 +108,7 @@ def _sync_rituals(
             and ritual.is_active
             and (ritual.person_id is None or ritual.person_id == user.pk)
         )
-        due = (
-            _first_due(user=user, rule=_rule_for_ritual(ritual), now=now, prefs=prefs)
-            if wanted
-            else None
-        )
+        due = _first_due(user=user, rule=ritual.rule, now=now, prefs=prefs) if wanted else None
         updated = Reminder.objects.filter(
             user=user, kind=ReminderKind.RITUAL, ritual=ritual
         ).update(next_due_at=due)
@@ -158,7 +144,7 @@ def _rule_for(reminder: Reminder, prefs: ReminderSettings) -> Rule | None:
     if reminder.kind == ReminderKind.CHECKIN:
         return Rule(cadence="daily", at=prefs.checkin_time)
     if reminder.kind == ReminderKind.RITUAL and reminder.ritual is not None:
-        return _rule_for_ritual(reminder.ritual)
+        return reminder.ritual.rule
     return None
 
 

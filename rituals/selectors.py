@@ -31,7 +31,7 @@ from repair.selectors import CoupleView
 from rituals.library import BY_SLUG, FAMILIES
 from rituals.library import Ritual as LibraryRitual
 from rituals.models import Cadence, GratitudeNote, OccurrenceMark, OccurrenceStatus, ScheduledRitual
-from rituals.schedule import Rule, occurrences
+from rituals.schedule import occurrences
 
 VIEWS = ("week", "month")
 DEFAULT_VIEW = "week"
@@ -52,15 +52,6 @@ MONTH_OF_RITUALS_WEEKS = 4
 
 
 # --- scheduled rituals ----------------------------------------------------------------------------
-
-
-def rule_for(ritual: ScheduledRitual) -> Rule:
-    return Rule(
-        cadence=ritual.cadence,
-        at=ritual.local_time,
-        weekday=ritual.weekday if ritual.cadence == Cadence.WEEKLY else None,
-        day_of_month=ritual.day_of_month if ritual.cadence == Cadence.MONTHLY else None,
-    )
 
 
 def includes(ritual: ScheduledRitual, user: User) -> bool:
@@ -171,7 +162,7 @@ def follow_through(
     """The last occurrences up to today, from when the ritual was scheduled. Today counts only once
     it has been marked: an evening ritual is not "not kept" in the morning."""
     start = max(local_date(ritual.created_at, user), today - timedelta(days=400))
-    days = occurrences(rule=rule_for(ritual), start=start, end=today)
+    days = occurrences(rule=ritual.rule, start=start, end=today)
     if days and days[-1] == today and (ritual.pk, today) not in marks:
         days.pop()
     window = days[-FOLLOW_THROUGH_WINDOW:]
@@ -217,7 +208,7 @@ def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[Ri
         )
         if includes(ritual, couple.me)
         and local_date(ritual.created_at, couple.me) <= today
-        and occurrences(rule=rule_for(ritual), start=today, end=today)
+        and occurrences(rule=ritual.rule, start=today, end=today)
     ]
     active.sort(key=lambda ritual: ritual.local_time)
     return [
@@ -235,7 +226,7 @@ def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[Ri
 
 def first_day_on_or_after(*, ritual: ScheduledRitual, day: date) -> date:
     """The first local day from ``day`` on which the ritual falls (within a month and a bit)."""
-    found = occurrences(rule=rule_for(ritual), start=day, end=day + timedelta(days=31))
+    found = occurrences(rule=ritual.rule, start=day, end=day + timedelta(days=31))
     return found[0] if found else day
 
 
@@ -440,7 +431,7 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
         if ritual.ritual not in BY_SLUG:
             continue  # an entry taken out of the library: nothing to show it with
         since = max(start, local_date(ritual.created_at, couple.me))
-        for day in occurrences(rule=rule_for(ritual), start=since, end=end):
+        for day in occurrences(rule=ritual.rule, start=since, end=end):
             found.append(
                 _entry_for(
                     ritual=ritual,
@@ -498,22 +489,26 @@ def _review_entries(*, couple: CoupleView, start: date, end: date) -> list[Entry
     for version in in_force.values():
         if version.review_on is None or not start <= version.review_on <= end:
             continue
-        exercise = program().exercise(version.exercise)
+        detail, url = _exercise_link(version.exercise)
         found.append(
             Entry(
                 day=version.review_on,
                 family="monthly",
                 kind="review",
                 title=_("Agreement review"),
-                detail=exercise.title if exercise else "",
-                url=(
-                    reverse("program_exercise", args=[exercise.stage, exercise.slug])
-                    if exercise
-                    else reverse("program")
-                ),
+                detail=detail,
+                url=url,
             )
         )
     return found
+
+
+def _exercise_link(slug: str) -> tuple[str, str]:
+    """An exercise's title and page, or the program page if the content no longer has it."""
+    exercise = program().exercise(slug)
+    if exercise is None:
+        return "", reverse("program")
+    return exercise.title, reverse("program_exercise", args=[exercise.stage, exercise.slug])
 
 
 def _commitment_entries(*, couple: CoupleView, start: date, end: date) -> list[Entry]:
@@ -536,19 +531,15 @@ def _commitment_entries(*, couple: CoupleView, start: date, end: date) -> list[E
     for conversation in conversations:
         if conversation.ended_at is None:
             continue
-        exercise = program().exercise(conversation.exercise)
+        detail, url = _exercise_link(conversation.exercise)
         found.append(
             Entry(
                 day=local_date(conversation.ended_at, couple.me),
                 family="weekly",
                 kind="commitment",
                 title=_("Commitment note"),
-                detail=exercise.title if exercise else "",
-                url=(
-                    reverse("program_exercise", args=[exercise.stage, exercise.slug])
-                    if exercise
-                    else reverse("program")
-                ),
+                detail=detail,
+                url=url,
             )
         )
     return found

@@ -31,7 +31,7 @@ from rituals.models import (
     ScheduledRitual,
 )
 from rituals.schedule import in_quiet_hours, occurrences
-from rituals.selectors import includes, local_date, rule_for
+from rituals.selectors import includes, local_date
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def occurrence_mark(
     if day > local_today(user=user, now=now):
         raise RitualError("future")
     if day < local_date(ritual.created_at, user) or not occurrences(
-        rule=rule_for(ritual), start=day, end=day
+        rule=ritual.rule, start=day, end=day
     ):
         raise RitualError("no_occurrence")
     mark, _created = OccurrenceMark.objects.update_or_create(

@@ -78,7 +78,7 @@ def test_the_environment_selects_postgres_redis_and_smtp(tmp_path: Path):
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert shown["db"] == "django.db.backends.postgresql"
     assert shown["broker"].startswith("redis://")
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"] == "repair.cache.ResilientRedisCache"
     assert shown["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
     assert shown["secure"] is True
     assert shown["hsts"] >= 31536000

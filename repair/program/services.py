@@ -324,6 +324,39 @@ def _not_paused(conversation: Conversation) -> None:
         raise ProgramActionError("paused")
 
 
+def _add_turn(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    conversation_id: int,
+    text: str,
+    kind: str,
+    now: datetime | None,
+) -> None:
+    """A piece said (by the speaker, who has the floor) or a reflection of it (by the listener):
+    each only in its own step of the conversation, then the conversation moves on."""
+    text = _text(text)
+    speaking = kind == ConversationTurn.Kind.SPEAK
+    expected_state = Conversation.State.SPEAKING if speaking else Conversation.State.REFLECTING
+    with transaction.atomic():
+        conversation = _locked_conversation(couple, exercise, conversation_id)
+        _not_paused(conversation)
+        has_floor = conversation.floor_id == couple.me.pk
+        if conversation.state != expected_state or has_floor is not speaking:
+            raise ProgramActionError("not_your_turn")
+        ConversationTurn.objects.create(
+            conversation=conversation,
+            author=couple.me,
+            kind=kind,
+            text=text,
+            created_at=now or timezone.now(),
+        )
+        _bump(
+            conversation,
+            state=Conversation.State.REFLECTING if speaking else Conversation.State.CONFIRMING,
+        )
+
+
 def conversation_speak(
     *,
     couple: CoupleView,
@@ -332,23 +365,14 @@ def conversation_speak(
     text: str,
     now: datetime | None = None,
 ) -> None:
-    text = _text(text)
-    with transaction.atomic():
-        conversation = _locked_conversation(couple, exercise, conversation_id)
-        _not_paused(conversation)
-        if (
-            conversation.state != Conversation.State.SPEAKING
-            or conversation.floor_id != couple.me.pk
-        ):
-            raise ProgramActionError("not_your_turn")
-        ConversationTurn.objects.create(
-            conversation=conversation,
-            author=couple.me,
-            kind=ConversationTurn.Kind.SPEAK,
-            text=text,
-            created_at=now or timezone.now(),
-        )
-        _bump(conversation, state=Conversation.State.REFLECTING)
+    _add_turn(
+        couple=couple,
+        exercise=exercise,
+        conversation_id=conversation_id,
+        text=text,
+        kind=ConversationTurn.Kind.SPEAK,
+        now=now,
+    )
 
 
 def conversation_reflect(
@@ -359,23 +383,14 @@ def conversation_reflect(
     text: str,
     now: datetime | None = None,
 ) -> None:
-    text = _text(text)
-    with transaction.atomic():
-        conversation = _locked_conversation(couple, exercise, conversation_id)
-        _not_paused(conversation)
-        if (
-            conversation.state != Conversation.State.REFLECTING
-            or conversation.floor_id == couple.me.pk
-        ):
-            raise ProgramActionError("not_your_turn")
-        ConversationTurn.objects.create(
-            conversation=conversation,
-            author=couple.me,
-            kind=ConversationTurn.Kind.REFLECT,
-            text=text,
-            created_at=now or timezone.now(),
-        )
-        _bump(conversation, state=Conversation.State.CONFIRMING)
+    _add_turn(
+        couple=couple,
+        exercise=exercise,
+        conversation_id=conversation_id,
+        text=text,
+        kind=ConversationTurn.Kind.REFLECT,
+        now=now,
+    )
 
 
 def conversation_confirm(
