@@ -25,7 +25,7 @@ from checkins.models import (
 from checkins.selectors import local_today, week_counts
 from repair.emails import send_templated
 from repair.models import User
-from repair.selectors import couple_for_user
+from repair.selectors import CoupleView, couple_for_user
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,22 @@ class CheckinInput:
     need: str = ""
 
 
-def checkin_record(*, user: User, data: CheckinInput, now: datetime | None = None) -> CheckIn:
+def checkin_record(
+    *,
+    user: User,
+    data: CheckinInput,
+    couple: CoupleView | None,
+    now: datetime | None = None,
+) -> CheckIn:
     """Save the person's check-in for their own local today, creating or editing it. Submitting
-    twice (a double tap, a retry after a network blip) edits the same row: one per local day."""
+    twice (a double tap, a retry after a network blip) edits the same row: one per local day.
+
+    One statement: an insert that becomes an update on the (person, day) constraint, so two
+    submits racing each other still leave one row. ``couple`` is the person's couple as ``couple_for_user`` gives it (the view has it already)."""
     now = now or timezone.now()
     day = local_today(user=user, now=now)
-    couple = couple_for_user(user=user)
+    if couple is not None and couple.me.pk != user.pk:
+        raise ValueError("couple is not this person's")
     visibility = data.visibility if data.visibility in Visibility.values else Visibility.PRIVATE
     if couple is None:
         visibility = Visibility.PRIVATE  # nobody to share with
@@ -55,8 +65,11 @@ def checkin_record(*, user: User, data: CheckinInput, now: datetime | None = Non
         "updated_at": now,
         **{name: data.scales.get(name) for name in SCALE_FIELDS},
     }
-    checkin, _ = CheckIn.objects.update_or_create(
-        user=user, local_date=day, defaults=fields, create_defaults={**fields, "created_at": now}
+    (checkin,) = CheckIn.objects.bulk_create(
+        [CheckIn(user=user, local_date=day, created_at=now, **fields)],
+        update_conflicts=True,
+        unique_fields=["user", "local_date"],
+        update_fields=list(fields),
     )
     return checkin
 

@@ -27,21 +27,25 @@ def index(request: AuthedRequest) -> HttpResponse:
     couple = couple_for_user(user=user)
     can_share = couple is not None
     today = selectors.local_today(user=user)
-    mine = selectors.checkin_for_day(user=user, day=today)
-    editing = request.GET.get("edit") == "1" or mine is None
+    mine = None
+    editing = True
     saved = False
 
     if request.method == "POST":
         form = CheckinForm(request.POST, can_share=can_share)
         if form.is_valid():
-            mine = services.checkin_record(user=user, data=form.to_input())
+            record = services.checkin_record(user=user, couple=couple, data=form.to_input())
             if not request.htmx:
                 messages.success(request, _("Thank you. Today's check-in is saved."))
                 return redirect("checkins:index")
+            # Read back with its acknowledgement, for the card the fragment shows.
+            mine = selectors.checkin_for_day(user=user, day=record.local_date)
             editing, saved = False, True
         else:
-            editing = True
+            mine = selectors.checkin_for_day(user=user, day=today)
     else:
+        mine = selectors.checkin_for_day(user=user, day=today)
+        editing = request.GET.get("edit") == "1" or mine is None
         initial: dict[str, object] = (
             {
                 **mine.scale_values(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from repair.models import Couple, Invite, Membership, PauseNotice, SafetyCheck, User
 from repair.tokens import token_hash
@@ -26,23 +26,24 @@ class CoupleView:
 
 
 def couple_for_user(*, user: User) -> CoupleView | None:
-    """The person's active couple with both members, in two queries, or None."""
-    membership = (
-        Membership.objects.filter(user=user, left_at__isnull=True)
-        .select_related("couple")
-        .prefetch_related(
-            Prefetch(
-                "couple__memberships",
-                queryset=Membership.objects.filter(left_at__isnull=True).select_related("user"),
-                to_attr="active_memberships",
-            )
+    """The person's active couple with both members, in one query, or None.
+
+    The rows are the active memberships of the couple in which ``user`` has an active membership
+    (at most two, by a constraint), each with its couple and person joined in. The partner's
+    password hash and private self-description are never loaded."""
+    rows = list(
+        Membership.objects.filter(
+            couple__memberships__user=user,
+            couple__memberships__left_at__isnull=True,
+            left_at__isnull=True,
         )
-        .first()
+        .select_related("couple", "user")
+        .defer("user__password", "user__self_description")
     )
-    if membership is None:
+    if not rows:
         return None
-    couple = membership.couple
-    others = [m.user for m in couple.active_memberships if m.user_id != user.pk]  # type: ignore[attr-defined]
+    couple = rows[0].couple
+    others = [m.user for m in rows if m.user_id != user.pk]
     return CoupleView(couple=couple, me=user, partner=others[0] if others else None)
 
 

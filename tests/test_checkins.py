@@ -32,6 +32,7 @@ def record(
 ):
     return services.checkin_record(
         user=user,
+        couple=couple_for_user(user=user),
         data=CheckinInput(
             visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
             scales={"safety": 3, **scales},

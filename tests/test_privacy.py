@@ -115,6 +115,7 @@ class Seeded:
 def record(user: User, words: str, *, shared: bool, days_ago: int) -> CheckIn:
     return checkin_services.checkin_record(
         user=user,
+        couple=couple_for_user(user=user),
         data=CheckinInput(
             visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
             scales={"safety": 4, "mood": 3},
