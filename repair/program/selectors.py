@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Value
+
 from repair.models import (
     AgreementVersion,
     Conversation,
@@ -91,17 +93,29 @@ class ProgramState:
 
 
 def program_state(*, couple: CoupleView) -> ProgramState:
-    """Progress and gating for the couple, in three queries however much they have done."""
+    """Progress and gating for the couple, in one query however much they have done: the
+    couple's completions, stage readiness and comfortable ladder steps, as one UNION ALL."""
     members = {couple.me.pk, couple.partner.pk if couple.partner else -1}
-    done = set(
-        ExerciseCompletion.objects.filter(couple=couple.couple).values_list("user_id", "exercise")
-    )
-    ready = set(StageReadiness.objects.filter(couple=couple.couple).values_list("user_id", "stage"))
-    comfortable = set(
-        PracticeLog.objects.filter(couple=couple.couple, comfortable=True).values_list(
-            "user_id", "exercise"
+    facts = (
+        ExerciseCompletion.objects.filter(couple=couple.couple)
+        .annotate(kind=Value("done"))
+        .values_list("kind", "user_id", "exercise")
+        .union(
+            StageReadiness.objects.filter(couple=couple.couple)
+            .annotate(kind=Value("ready"))
+            .values_list("kind", "user_id", "stage"),
+            PracticeLog.objects.filter(couple=couple.couple, comfortable=True)
+            .annotate(kind=Value("comfortable"))
+            .values_list("kind", "user_id", "exercise"),
+            all=True,
         )
     )
+    done: set[tuple[int, str]] = set()
+    ready: set[tuple[int, str]] = set()
+    comfortable: set[tuple[int, str]] = set()
+    by_kind = {"done": done, "ready": ready, "comfortable": comfortable}
+    for kind, user_id, slug in facts:
+        by_kind[kind].add((user_id, slug))
     ladder_steps = {(e.ladder, e.ladder_step): e.slug for e in program().exercises if e.ladder}
 
     state = ProgramState()
