@@ -112,7 +112,115 @@ class History:
     days: int
     weeks: list[list[CalendarDay]] = field(default_factory=list)
     trends: list[Trend] = field(default_factory=list)
-    recent: list[CheckIn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HistoryRows:
+    """What the history page is drawn from: the window's dates and the numbers in it, nothing else
+    (no notes). Small and picklable, so the page can be cached under a digest of it."""
+
+    today: date
+    month_start: date
+    days: int
+    # The person's own check-ins in the window: day -> the seven scale values.
+    mine: dict[date, tuple[int | None, ...]]
+    shared_days: frozenset[date]
+    # The partner's shared check-ins over the trend range.
+    theirs: dict[date, tuple[int | None, ...]]
+
+
+def history_rows(
+    *,
+    user: User,
+    couple: CoupleView | None,
+    month: date | None,
+    days: int,
+    now: datetime | None = None,
+) -> HistoryRows:
+    """The history page's data, in two queries whatever the amount of history: the person's own
+    check-ins and the partner's shared ones, each over the window the page needs."""
+    today = local_today(user=user, now=now)
+    month_start = (month or today).replace(day=1)
+    grid_start, grid_end = _calendar_grid(month_start)
+    trend_start = today - timedelta(days=days - 1)
+    window_start, window_end = min(grid_start, trend_start), max(grid_end, today)
+
+    mine: dict[date, tuple[int | None, ...]] = {}
+    shared_days: set[date] = set()
+    for local_date, visibility, *values in (
+        CheckIn.objects.filter(user=user, local_date__range=(window_start, window_end))
+        .order_by("local_date")
+        .values_list("local_date", "visibility", *SCALE_FIELDS)
+    ):
+        mine[local_date] = tuple(values)
+        if visibility == Visibility.SHARED:
+            shared_days.add(local_date)
+    theirs: dict[date, tuple[int | None, ...]] = {}
+    if couple is not None:
+        theirs = {
+            local_date: tuple(values)
+            for local_date, *values in _partner_shared(couple)
+            .filter(local_date__range=(trend_start, today))
+            .order_by("local_date")
+            .values_list("local_date", *SCALE_FIELDS)
+        }
+    return HistoryRows(
+        today=today,
+        month_start=month_start,
+        days=days,
+        mine=mine,
+        shared_days=frozenset(shared_days),
+        theirs=theirs,
+    )
+
+
+def _calendar_grid(month_start: date) -> tuple[date, date]:
+    """The Monday before the month's first day and the Sunday after its last."""
+    month_end = month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
+    return (
+        month_start - timedelta(days=month_start.weekday()),
+        month_end + timedelta(days=6 - month_end.weekday()),
+    )
+
+
+def history_build(rows: HistoryRows) -> History:
+    """The calendar weeks and the seven trends, from the rows (no queries)."""
+    result = History(today=rows.today, month_start=rows.month_start, days=rows.days)
+    grid_start, grid_end = _calendar_grid(rows.month_start)
+    day = grid_start
+    week: list[CalendarDay] = []
+    while day <= grid_end:
+        week.append(
+            CalendarDay(
+                day=day,
+                in_month=day.month == rows.month_start.month,
+                checked_in=day in rows.mine,
+                shared=day in rows.shared_days,
+                is_today=day == rows.today,
+            )
+        )
+        if len(week) == 7:
+            result.weeks.append(week)
+            week = []
+        day += timedelta(days=1)
+
+    trend_start = rows.today - timedelta(days=rows.days - 1)
+    span = [trend_start + timedelta(days=i) for i in range(rows.days)]
+    for index, scale_field in enumerate(SCALE_FIELDS):
+        result.trends.append(
+            Trend(
+                field=scale_field,
+                points=[
+                    TrendPoint(
+                        day=d,
+                        mine=rows.mine[d][index] if d in rows.mine else None,
+                        partner=rows.theirs[d][index] if d in rows.theirs else None,
+                    )
+                    for d in span
+                ],
+            )
+        )
+    return result
 
 
 def history(
@@ -123,70 +231,8 @@ def history(
     days: int,
     now: datetime | None = None,
 ) -> History:
-    """Everything the history page shows, in two queries whatever the amount of history: the
-    person's own check-ins and the partner's shared ones, each over the window the page needs."""
-    today = local_today(user=user, now=now)
-    month_start = (month or today).replace(day=1)
-    month_end = month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
-    trend_start = today - timedelta(days=days - 1)
-    # The calendar grid may show a few days of the months either side.
-    grid_start = month_start - timedelta(days=month_start.weekday())
-    grid_end = month_end + timedelta(days=6 - month_end.weekday())
-    window_start, window_end = min(grid_start, trend_start), max(grid_end, today)
-
-    mine = {
-        c.local_date: c
-        for c in CheckIn.objects.filter(
-            user=user, local_date__range=(window_start, window_end)
-        ).select_related("acknowledgement")
-    }
-    theirs: dict[date, CheckIn] = {}
-    if couple is not None:
-        theirs = {
-            c.local_date: c
-            for c in _partner_shared(couple).filter(local_date__range=(trend_start, today))
-        }
-
-    result = History(today=today, month_start=month_start, days=days)
-    day = grid_start
-    week: list[CalendarDay] = []
-    while day <= grid_end:
-        own = mine.get(day)
-        week.append(
-            CalendarDay(
-                day=day,
-                in_month=day.month == month_start.month,
-                checked_in=own is not None,
-                shared=own is not None and own.is_shared,
-                is_today=day == today,
-            )
-        )
-        if len(week) == 7:
-            result.weeks.append(week)
-            week = []
-        day += timedelta(days=1)
-
-    span = [trend_start + timedelta(days=i) for i in range(days)]
-    for scale_field in SCALE_FIELDS:
-        result.trends.append(
-            Trend(
-                field=scale_field,
-                points=[
-                    TrendPoint(
-                        day=d,
-                        mine=getattr(mine[d], scale_field) if d in mine else None,
-                        partner=getattr(theirs[d], scale_field) if d in theirs else None,
-                    )
-                    for d in span
-                ],
-            )
-        )
-    result.recent = sorted(
-        (c for d, c in mine.items() if trend_start <= d <= today),
-        key=lambda c: c.local_date,
-        reverse=True,
-    )
-    return result
+    """Everything the history page shows (``history_rows`` then ``history_build``)."""
+    return history_build(history_rows(user=user, couple=couple, month=month, days=days, now=now))
 
 
 def checkins_for_export(*, user: User) -> QuerySet[CheckIn]:

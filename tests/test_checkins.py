@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -495,3 +496,92 @@ def test_weekly_summary_opt_in_from_the_check_ins_page(client_a: Client, partner
 
     client_a.post(reverse("checkins:preferences"), {})
     assert CheckinPreferences.objects.get(user=partner_a).weekly_summary is False
+
+
+# --- the history page's cache and the submit's query budget --------------------------------------
+
+
+def _history_mood_cells(page: str) -> list[str]:
+    """The mood chart's table: one row per day, '<th>day</th><td>you</td><td>partner</td>'."""
+    section = page.split('id="chart-mood-title"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<tr><th scope=\"row\">.*?</tr>", section)
+
+
+def test_history_page_is_never_stale_when_the_partner_makes_a_check_in_private(
+    client_a: Client, partner_a: User, partner_b: User
+):
+    record(partner_a, mood=1)
+    record(partner_b, shared=True, mood=5)
+    url = reverse("checkins:history") + "?range=7"
+    first = client_a.get(url).text
+    assert _history_mood_cells(first)[0].endswith("<td>1</td><td>5</td></tr>")
+
+    record(partner_b, shared=False, mood=5)  # the same day, now just for them
+    second = client_a.get(url).text
+
+    assert _history_mood_cells(second)[0].endswith("<td>1</td><td>–</td></tr>")
+
+
+def test_history_page_shows_an_edited_number_at_once(client_a: Client, partner_a: User):
+    record(partner_a, mood=2)
+    url = reverse("checkins:history") + "?range=7"
+    assert "<td>2</td>" in _history_mood_cells(client_a.get(url).text)[0]
+
+    record(partner_a, mood=4)
+
+    assert "<td>4</td>" in _history_mood_cells(client_a.get(url).text)[0]
+
+
+def test_history_page_is_served_from_the_cache_on_a_second_visit(
+    client_a: Client, partner_a: User, monkeypatch: pytest.MonkeyPatch
+):
+    record(partner_a, mood=3)
+    url = reverse("checkins:history") + "?range=30"
+    first = client_a.get(url).text
+    drawn: list[object] = []
+    real_build = selectors.history_build
+    monkeypatch.setattr(
+        selectors, "history_build", lambda rows: drawn.append(rows) or real_build(rows)
+    )
+
+    second = client_a.get(url).text
+
+    assert drawn == []  # nothing was drawn again
+    assert _history_mood_cells(second) == _history_mood_cells(first)
+
+
+def test_two_people_with_identical_numbers_never_share_a_cached_page(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    """The cache key names whose page it is: Blake's page never comes from Avery's entry."""
+    record(partner_a, mood=3)
+    record(partner_b, mood=3)
+    url = reverse("checkins:history") + "?range=7"
+    avery = client_for(partner_a).get(url).text
+    blake = client_for(partner_b).get(url).text
+
+    assert "Avery (what they shared)" in blake
+    assert "Blake (what they shared)" in avery
+
+
+def test_check_in_submit_takes_at_most_four_queries(
+    client_a: Client, partner_a: User, django_assert_max_num_queries
+):
+    client_a.post(reverse("checkins:index"), form_data())  # the first request touches the session
+    with django_assert_max_num_queries(4):
+        response = client_a.post(reverse("checkins:index"), form_data(mood="2"))
+
+    assert response.status_code == 302
+    assert CheckIn.objects.get(user=partner_a).mood == 2
+
+
+def test_a_check_in_cannot_be_recorded_into_someone_elses_couple(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    with pytest.raises(ValueError, match="not this person"):
+        services.checkin_record(
+            user=partner_a,
+            couple=couple_for_user(user=partner_b),
+            data=CheckinInput(visibility=Visibility.SHARED, scales={"mood": 3}),
+        )
+    assert not CheckIn.objects.filter(user=partner_a).exists()
