@@ -540,9 +540,12 @@ def test_history_page_is_served_from_the_cache_on_a_second_visit(
     first = client_a.get(url).text
     drawn: list[object] = []
     real_build = selectors.history_build
-    monkeypatch.setattr(
-        selectors, "history_build", lambda rows: drawn.append(rows) or real_build(rows)
-    )
+
+    def spy(rows: selectors.HistoryRows) -> selectors.History:
+        drawn.append(rows)
+        return real_build(rows)
+
+    monkeypatch.setattr(selectors, "history_build", spy)
 
     second = client_a.get(url).text
 
