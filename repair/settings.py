@@ -130,11 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif env_bool("DB_PREPARED_STATEMENTS", True):
-    # Server-side parameter binding lets psycopg prepare a statement once it has run twice on a
-    # connection (connections are kept, DB_CONN_MAX_AGE), so PostgreSQL stops re-planning the same
-    # page queries on every request (the couple lookup's plan alone took ~1 ms). Turn it off
-    # behind a pooler that can't keep prepared statements (PgBouncer < 1.21 in transaction mode).
+elif env_bool("DB_PREPARED_STATEMENTS", False):
+    # Opt-in: server-side parameter binding lets psycopg prepare a statement once it has run twice
+    # on a kept connection, so PostgreSQL stops re-planning the same page queries (the couple
+    # lookup went from 2.6 to 1.3 ms). Off by default because a generic plan can be far worse than
+    # a fresh one: the reminder tick's 1,000-id batches took ~2 s each instead of milliseconds
+    # (docs/performance.md). Also needs a pooler that keeps prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=2
     )
