@@ -30,9 +30,8 @@ def index(request: AuthedRequest) -> HttpResponse:
     couple = couple_for_user(user=user)
     can_share = couple is not None
     today = selectors.local_today(user=user)
-    mine = None
-    editing = True
     saved = False
+    day = today
 
     if request.method == "POST":
         form = CheckinForm(request.POST, can_share=can_share)
@@ -41,13 +40,12 @@ def index(request: AuthedRequest) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, _("Thank you. Today's check-in is saved."))
                 return redirect("checkins:index")
-            # Read back with its acknowledgement, for the card the fragment shows.
-            mine = selectors.checkin_for_day(user=user, day=record.local_date)
-            editing, saved = False, True
-        else:
-            mine = selectors.checkin_for_day(user=user, day=today)
+            saved, day = True, record.local_date
+    # Read once (after a save too, with its acknowledgement, for the card the fragment shows).
+    mine = selectors.checkin_for_day(user=user, day=day)
+    if request.method == "POST":
+        editing = not saved
     else:
-        mine = selectors.checkin_for_day(user=user, day=today)
         editing = request.GET.get("edit") == "1" or mine is None
         initial: dict[str, object] = (
             {
