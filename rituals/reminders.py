@@ -6,7 +6,8 @@
   LOCKED``, writes one ``ReminderSend`` per occurrence (unique on reminder + due time, so two ticks or
   two beats cannot make two), advances ``next_due_at`` in the person's zone, and enqueues sends in
   batches after commit. It also re-enqueues sends a dead worker left behind.
-- ``send`` claims each ``ReminderSend`` with a conditional update before the email goes out.
+- ``send`` claims each ``ReminderSend`` with a conditional update before the email goes out, and
+  records the outcome right after it (two plain SQL statements per email).
 
 See docs/architecture.md, "Reminders", for the failure windows that remain and why they are safe.
 """
@@ -19,18 +20,21 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
+from django.db import connection as db
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from checkins.models import CheckIn
+from repair.mail import CompactEmail
 from repair.models import Membership, User
 from repair.services import heartbeat_record
 from rituals.library import BY_SLUG
@@ -257,16 +261,55 @@ class SendResult:
     not_claimed: int = 0
 
 
-def _claim(send_id: int, now: datetime) -> bool:
-    """The conditional update that makes each send happen once: only one worker can move a row
-    from pending (or from an abandoned claim) to sending."""
-    return bool(
-        ReminderSend.objects.filter(pk=send_id)
-        .filter(
-            Q(status=SendStatus.PENDING) | Q(status=SendStatus.SENDING, claimed_at__lt=now - LEASE)
+def _db_time(moment: datetime) -> Any:
+    """A datetime as the database backend stores it (SQLite keeps naive UTC text)."""
+    return db.ops.adapt_datetimefield_value(moment)
+
+
+class _Statements:
+    """The two statements each email costs, as plain SQL on one cursor. Through the ORM each took
+    about 0.65 ms of worker CPU to build, for a statement PostgreSQL runs in 0.1 ms; at 100,000
+    emails a minute that was a quarter of the sending cost. Same statements, same guarantees."""
+
+    def __init__(self, cursor: Any) -> None:
+        # The table name is the model's own, quoted; every value is a bound parameter.
+        table = db.ops.quote_name(ReminderSend._meta.db_table)
+        by_state = "id = %s AND status = %s"
+        self.cursor = cursor
+        self._claim = (
+            f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+            "WHERE id = %s AND (status = %s OR (status = %s AND claimed_at < %s))"
         )
-        .update(status=SendStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
+        self._finish = f"UPDATE {table} SET status = %s, sent_at = %s WHERE {by_state}"  # noqa: S608
+        self._back = f"UPDATE {table} SET status = %s WHERE {by_state}"  # noqa: S608
+        self._skip = f"UPDATE {table} SET status = %s, reason = %s WHERE {by_state}"  # noqa: S608
+
+    def claim(self, send_id: int, now: datetime) -> bool:
+        """The conditional update that makes each send happen once: only one worker can move a
+        row from pending (or from an abandoned claim) to sending."""
+        self.cursor.execute(
+            self._claim,
+            [
+                SendStatus.SENDING,
+                _db_time(now),
+                send_id,
+                SendStatus.PENDING,
+                SendStatus.SENDING,
+                _db_time(now - LEASE),
+            ],
+        )
+        return bool(self.cursor.rowcount)
+
+    def sent(self, send_id: int, now: datetime) -> None:
+        self.cursor.execute(
+            self._finish, [SendStatus.SENT, _db_time(now), send_id, SendStatus.SENDING]
+        )
+
+    def pending_again(self, send_id: int) -> None:
+        self.cursor.execute(self._back, [SendStatus.PENDING, send_id, SendStatus.SENDING])
+
+    def skipped(self, send_id: int, reason: str) -> None:
+        self.cursor.execute(self._skip, [SendStatus.SKIPPED, reason, send_id, SendStatus.SENDING])
 
 
 @dataclass(frozen=True)
@@ -365,18 +408,17 @@ def send(*, send_ids: Iterable[int], now: datetime | None = None) -> SendResult:
     rows = _load(ids)
     facts = _facts(rows.values())
     connection = mailers.default
-    with connection:
+    with connection, db.cursor() as cursor:
+        statements = _Statements(cursor)
         for send_id in ids:
             moment = now or timezone.now()
             row = rows.get(send_id)
-            if row is None or not _claim(send_id, moment):
+            if row is None or not statements.claim(send_id, moment):
                 result.not_claimed += 1
                 continue
             reason = _skip_reason(row, _prefs(row.reminder.user), moment, facts)
             if reason:
-                ReminderSend.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
-                    status=SendStatus.SKIPPED, reason=reason
-                )
+                statements.skipped(send_id, reason)
                 result.skipped += 1
                 continue
             try:
@@ -385,19 +427,15 @@ def send(*, send_ids: Iterable[int], now: datetime | None = None) -> SendResult:
                 # The mail server said no or was unreachable: back to pending, for the next tick
                 # to retry, until it is late. Nothing about the person is logged.
                 log.exception("reminder.send_failed send=%s", send_id)
-                ReminderSend.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
-                    status=SendStatus.PENDING
-                )
+                statements.pending_again(send_id)
                 result.failed += 1
                 continue
-            ReminderSend.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
-                status=SendStatus.SENT, sent_at=timezone.now()
-            )
+            statements.sent(send_id, timezone.now())
             result.sent += 1
     return result
 
 
-def reminder_email(row: ReminderSend) -> EmailMultiAlternatives:
+def reminder_email(row: ReminderSend) -> CompactEmail:
     """A short, warm email with a neutral subject and nothing anyone wrote: the ritual's title from
     the library at most. One-click unsubscribe for this kind of reminder (RFC 8058)."""
     user = row.reminder.user
@@ -424,7 +462,7 @@ def reminder_email(row: ReminderSend) -> EmailMultiAlternatives:
         )
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(
+    message = CompactEmail(
         subject=str(subject),
         body=text,
         to=[user.email],

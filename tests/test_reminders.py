@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import email.policy
 import threading
 from datetime import UTC, date, datetime, time, timedelta
+from email.parser import BytesParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +13,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import CheckIn
@@ -366,6 +369,73 @@ def test_reminder_emails_carry_no_words_anyone_wrote(couple: Couple, partner_a: 
     assert "secret" not in message.body
     assert isinstance(message, EmailMultiAlternatives)
     assert "secret" not in str(message.alternatives)
+
+
+@pytest.mark.django_db
+def test_a_reminder_on_the_wire_keeps_its_unsubscribe_link_readable_and_its_words_intact(
+    partner_a: User,
+):
+    """What the SMTP backend sends: the one-click link must stay a plain ``<https://…>`` (mail
+    clients do not decode RFC 2047 words in List-Unsubscribe), and a name outside ASCII must arrive
+    as written in both parts."""
+    partner_a.display_name = "Zoë"
+    partner_a.save(update_fields=["display_name"])
+    reminder = turn_on_checkin_reminder(partner_a)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+    message = mail.outbox[0]
+
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    parsed = BytesParser(policy=email.policy.default).parsebytes(raw)
+
+    link = message.extra_headers["List-Unsubscribe"]
+    assert b"=?" not in raw.split(b"\r\n\r\n", 1)[0]  # no encoded-words in the headers
+    assert str(parsed["List-Unsubscribe"]) == link
+    assert link.startswith("<http")
+    assert link.endswith(">")
+    assert parsed["To"] == partner_a.email
+    assert parsed["Subject"] == "A moment for your check-in"
+    assert parsed["Message-ID"]
+    assert parsed["Date"]
+    plain = parsed.get_body(preferencelist=("plain",))
+    html = parsed.get_body(preferencelist=("html",))
+    assert plain is not None
+    assert html is not None
+    assert "Hello Zoë," in plain.get_content()
+    assert "Zoë" in html.get_content()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+
+
+def test_a_compact_email_refuses_a_header_with_a_line_break():
+    from repair.mail import CompactEmail
+
+    message = CompactEmail(subject="Hi\nBcc: someone@example.com", body="x", to=["a@example.com"])
+    with pytest.raises(ValueError, match="line break"):
+        message.message()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_reminder_email_costs_two_statements_whatever_the_batch_size():
+    """Reading the batch costs a fixed few statements; each email then costs its claim and its
+    status, nothing more (the reminder burst depends on it)."""
+    people = [_person(n) for n in range(12)]
+    for person in people:
+        turn_on_checkin_reminder(person)
+    due = Reminder.objects.values_list("next_due_at", flat=True).first()
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    ids = sorted(ReminderSend.objects.values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as four:
+        assert reminders.send(send_ids=ids[:4], now=due).sent == 4
+    with CaptureQueriesContext(connection) as eight:
+        assert reminders.send(send_ids=ids[4:], now=due).sent == 8
+
+    assert len(eight) - len(four) == 2 * 4
+    assert len(four) <= 2 + 2 * 4
+    assert len(mail.outbox) == 12
 
 
 # --- unsubscribing --------------------------------------------------------------------------------
