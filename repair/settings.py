@@ -271,7 +271,8 @@ if _email_host:
         raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's SMTP backend with a fast path for plain addresses (repair/mail.py).
+            "BACKEND": "repair.mail.SMTPBackend",
             "OPTIONS": {
                 "host": _email_host,
                 "port": _email_port,

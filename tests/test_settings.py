@@ -79,7 +79,7 @@ def test_the_environment_selects_postgres_redis_and_smtp(tmp_path: Path):
     assert shown["db"] == "django.db.backends.postgresql"
     assert shown["broker"].startswith("redis://")
     assert shown["cache"] == "repair.cache.ResilientRedisCache"
-    assert shown["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert shown["mailer"] == "repair.mail.SMTPBackend"
     assert shown["secure"] is True
     assert shown["hsts"] >= 31536000
 
