@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import CheckIn
+from repair.mail import SMTPBackend
 from repair.models import Couple, User
 from rituals import reminders
 from rituals.models import (
@@ -442,6 +443,7 @@ def test_the_smtp_backend_passes_plain_addresses_and_checks_every_other_one(sett
         "default": {"BACKEND": "repair.mail.SMTPBackend", "OPTIONS": {"host": "127.0.0.1"}}
     }
     backend = mailers.default
+    assert isinstance(backend, SMTPBackend)
 
     assert backend.prep_address("sam.o'neil+x@example.com") == "sam.o'neil+x@example.com"
     assert backend.prep_address("Sam <sam@example.com>") == "sam@example.com"
