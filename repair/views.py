@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -48,11 +47,10 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     next_step = None
     if couple.is_paired:
         next_step = program_state(couple=couple).next_for_me
-        for path in settings.TODAY_CARDS:
-            template, context = import_string(path)(
-                request=request, user=request.user, couple=couple
-            )
-            cards.append(render_to_string(template, context, request=request))
+        cards = [
+            import_string(path)(request=request, user=request.user, couple=couple)
+            for path in settings.TODAY_CARDS
+        ]
     partner_pause = (
         selectors.partner_pause(couple=couple, now=timezone.now()) if couple.is_paired else None
     )

@@ -8,6 +8,7 @@ starts from the signed-in person's couple (a ``CoupleView``), never from an id i
 from __future__ import annotations
 
 import calendar
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from checkins.models import CheckIn
@@ -35,6 +36,14 @@ from rituals.schedule import occurrences
 
 VIEWS = ("week", "month")
 DEFAULT_VIEW = "week"
+
+
+@functools.cache
+def _family_labels(language: str | None) -> dict[str, str]:
+    """The labels translated once per language (a month grid asks for them a hundred times)."""
+    return {family: str(label) for family, label in FAMILY_LABELS.items()}
+
+
 FAMILY_LABELS: dict[str, StrOrPromise] = {
     "daily": gettext_lazy("Daily"),
     "weekly": gettext_lazy("Weekly"),
@@ -248,6 +257,7 @@ class Entry:
     whose: str = ""  # for rituals: both | me | partner
     mark: str = ""  # this person's own mark, if any
     can_mark: bool = False
+    mark_url: str = ""  # where a ritual's mark form posts
     done: bool = False  # for a check-in: made that day
 
     @property
@@ -256,8 +266,8 @@ class Entry:
         return f"entry-{self.kind}-{self.ritual_id or 0}-{self.day:%Y%m%d}"
 
     @property
-    def family_label(self) -> StrOrPromise:
-        return FAMILY_LABELS[self.family]
+    def family_label(self) -> str:
+        return _family_labels(get_language())[self.family]
 
     @property
     def mark_label(self) -> StrOrPromise:
@@ -397,20 +407,39 @@ def ritual_entry(*, couple: CoupleView, ritual: ScheduledRitual, day: date, mark
 
 
 def _entry_for(
-    *, ritual: ScheduledRitual, couple: CoupleView, day: date, today: date, mark: str
+    *,
+    ritual: ScheduledRitual,
+    couple: CoupleView,
+    day: date,
+    today: date,
+    mark: str,
+    urls: tuple[str, str, str] | None = None,
 ) -> Entry:
-    library = BY_SLUG.get(ritual.ritual)
+    """``urls``: the ritual's link, its mark form's address and its title in the current language,
+    when the caller already has them (a month has dozens of entries for a handful of rituals)."""
+    link, mark_url, title = urls or _ritual_urls(ritual)
     return Entry(
         day=day,
         family=ritual.cadence,
         kind="ritual",
-        title=library.title if library else _("A ritual"),
-        url=reverse("rituals:index") + f"#ritual-{ritual.pk}",
+        title=title,
+        url=link,
         at=ritual.local_time,
         ritual_id=ritual.pk,
         whose=whose(ritual, couple),
         mark=mark,
         can_mark=includes(ritual, couple.me) and day <= today,
+        mark_url=mark_url,
+    )
+
+
+def _ritual_urls(ritual: ScheduledRitual, index: str | None = None) -> tuple[str, str, str]:
+    index = index if index is not None else reverse("rituals:index")
+    library = BY_SLUG.get(ritual.ritual)
+    return (
+        f"{index}#ritual-{ritual.pk}",
+        reverse("rituals:mark", args=[ritual.pk]),
+        str(library.title) if library else _("A ritual"),
     )
 
 
@@ -427,10 +456,12 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
         ).values_list("ritual_id", "date", "status")
     }
     found = []
+    index = reverse("rituals:index")
     for ritual in rituals:
         if ritual.ritual not in BY_SLUG:
             continue  # an entry taken out of the library: nothing to show it with
         since = max(start, local_date(ritual.created_at, couple.me))
+        urls = _ritual_urls(ritual, index)
         for day in occurrences(rule=ritual.rule, start=since, end=end):
             found.append(
                 _entry_for(
@@ -439,6 +470,7 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
                     day=day,
                     today=today,
                     mark=marks.get((ritual.pk, day), ""),
+                    urls=urls,
                 )
             )
     return found
@@ -452,13 +484,14 @@ def _checkin_entries(*, user: User, start: date, end: date, today: date) -> list
             "local_date", flat=True
         )
     )
+    title, history = _("Your check-in"), reverse("checkins:history")
     found = [
         Entry(
             day=day,
             family="daily",
             kind="checkin",
-            title=_("Your check-in"),
-            url=reverse("checkins:history") + f"?month={day:%Y-%m}",
+            title=title,
+            url=f"{history}?month={day:%Y-%m}",
             done=True,
         )
         for day in sorted(days)
@@ -469,7 +502,7 @@ def _checkin_entries(*, user: User, start: date, end: date, today: date) -> list
                 day=today,
                 family="daily",
                 kind="checkin",
-                title=_("Your check-in"),
+                title=title,
                 url=reverse("checkins:index"),
             )
         )
