@@ -137,7 +137,7 @@ def history_rows(
     days: int,
     now: datetime | None = None,
 ) -> HistoryRows:
-    """The history page's data, in two queries whatever the amount of history: the person's own
+    """The history page's data, in one query whatever the amount of history: the person's own
     check-ins and the partner's shared ones, each over the window the page needs."""
     today = local_today(user=user, now=now)
     month_start = (month or today).replace(day=1)
@@ -145,25 +145,29 @@ def history_rows(
     trend_start = today - timedelta(days=days - 1)
     window_start, window_end = min(grid_start, trend_start), max(grid_end, today)
 
+    wanted = Q(user=user, local_date__range=(window_start, window_end))
+    partner = couple.partner if couple is not None and couple.couple.is_active else None
+    if couple is not None and partner is not None:
+        wanted |= Q(
+            user=partner,
+            couple=couple.couple,
+            visibility=Visibility.SHARED,
+            local_date__range=(trend_start, today),
+        )
     mine: dict[date, tuple[int | None, ...]] = {}
     shared_days: set[date] = set()
-    for local_date, visibility, *values in (
-        CheckIn.objects.filter(user=user, local_date__range=(window_start, window_end))
+    theirs: dict[date, tuple[int | None, ...]] = {}
+    for user_id, local_date, visibility, *values in (
+        CheckIn.objects.filter(wanted)
         .order_by("local_date")
-        .values_list("local_date", "visibility", *SCALE_FIELDS)
+        .values_list("user_id", "local_date", "visibility", *SCALE_FIELDS)
     ):
+        if user_id != user.pk:
+            theirs[local_date] = tuple(values)
+            continue
         mine[local_date] = tuple(values)
         if visibility == Visibility.SHARED:
             shared_days.add(local_date)
-    theirs: dict[date, tuple[int | None, ...]] = {}
-    if couple is not None:
-        theirs = {
-            local_date: tuple(values)
-            for local_date, *values in _partner_shared(couple)
-            .filter(local_date__range=(trend_start, today))
-            .order_by("local_date")
-            .values_list("local_date", *SCALE_FIELDS)
-        }
     return HistoryRows(
         today=today,
         month_start=month_start,
