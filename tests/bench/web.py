@@ -1,6 +1,8 @@
 """The web load run: gunicorn with the production settings (PostgreSQL, Redis cache and sessions, DEBUG
 off), warmed up, then wrk on loopback with signed-in sessions spread over many couples. Every page is
-reported as a ratio to a trivial Django view served by the same gunicorn (tests/bench/baseline).
+reported as a ratio to a trivial Django view served by the same gunicorn (tests/bench/baseline),
+measured in short runs just before and just after that page's own max run (the machine's speed drifts
+by tens of per cent within minutes; the first baseline run's ratio is printed too).
 
     .venv/bin/python -m tests.bench.web            # after `manage.py bench_seed` into repair_load
 
@@ -18,6 +20,7 @@ printed next to it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import http.cookiejar
 import json
@@ -69,6 +72,9 @@ class Result:
     p99: float
     errors: int
     requests: int
+    # For a page's max run: the mean req/s of the baseline runs just before and just after it, the
+    # bare-Django figure its ratio is taken against (see ``main``).
+    beside: float | None = None
 
 
 def server_env(port: int) -> dict[str, str]:
@@ -288,14 +294,18 @@ def run_wrk(
 def table(results: list[Result]) -> str:
     baseline = {r.mode: r.rps for r in results if r.endpoint.startswith("baseline")}
     lines = [
-        "| endpoint | run | conns | req/s | p50 ms | p95 ms | p99 ms | errors / requests | ratio to baseline |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | run | conns | req/s | p50 ms | p95 ms | p99 ms | errors / requests "
+        "| baseline beside it, req/s | ratio to it | ratio to the first baseline |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        ratio = r.rps / baseline["max"] if r.mode == "max" and baseline.get("max") else None
+        first = r.rps / baseline["max"] if r.mode == "max" and baseline.get("max") else None
+        beside = r.rps / r.beside if r.beside else None
         lines.append(
             f"| {r.endpoint} | {r.mode} | {r.connections} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} "
-            f"| {r.p99:.1f} | {r.errors} / {r.requests} | {f'{ratio:.0%}' if ratio else '–'} |"
+            f"| {r.p99:.1f} | {r.errors} / {r.requests} "
+            f"| {f'{r.beside:,.0f}' if r.beside else '–'} | {f'{beside:.0%}' if beside else '–'} "
+            f"| {f'{first:.0%}' if first else '–'} |"
         )
     return "\n".join(lines)
 
@@ -345,7 +355,22 @@ def main() -> None:
         for endpoint in endpoints:
             run_wrk(base=base, endpoint=endpoint, cookies=cookies, connections=8, seconds=3)
         results: list[Result] = []
+        bare = next(e for e in ENDPOINTS if e.name.startswith("baseline"))
+
+        def baseline_now() -> float:
+            """A short baseline max run: this small VM's speed drifts by tens of per cent within
+            minutes, so each page is compared with bare Django measured just before and after it."""
+            return run_wrk(
+                base=base,
+                endpoint=bare,
+                cookies=cookies,
+                connections=args.connections,
+                seconds=max(5, args.seconds // 2),
+            ).rps
+
         for endpoint in endpoints:
+            is_page = endpoint is not bare
+            before = baseline_now() if is_page else 0.0
             peak = run_wrk(
                 base=base,
                 endpoint=endpoint,
@@ -353,9 +378,12 @@ def main() -> None:
                 connections=args.connections,
                 seconds=args.seconds,
             )
+            if is_page:
+                peak = dataclasses.replace(peak, beside=(before + baseline_now()) / 2)
             results.append(peak)
             print(
-                f"  {peak.endpoint:<24} max  {peak.rps:8.0f} req/s  p95 {peak.p95:6.1f} ms  errors {peak.errors}",
+                f"  {peak.endpoint:<24} max  {peak.rps:8.0f} req/s  p95 {peak.p95:6.1f} ms  errors {peak.errors}"
+                + (f"  (bare Django beside it {peak.beside:.0f} req/s)" if peak.beside else ""),
                 flush=True,
             )
             if args.no_half:
