@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
 from redis.exceptions import RedisError
 
@@ -97,3 +99,15 @@ def memoized_fragment(
     html = render()
     cache.set(key, zlib.compress(html.encode(), 1), timeout)
     return SafeString(html)
+
+
+# A stand-in for the CSRF token in a cached fragment: render with ``csrf_token=CSRF_SLOT`` and fill
+# each response with ``with_csrf_token``. ``{% csrf_token %}`` escapes the stand-in, and that escaped
+# form cannot come from anything a person typed, which the template escapes once more.
+CSRF_SLOT = "<csrf-slot>"
+_CSRF_SLOT_ESCAPED = "&lt;csrf-slot&gt;"
+
+
+def with_csrf_token(fragment: str, request: HttpRequest) -> SafeString:
+    """The fragment with this request's own CSRF token in every form."""
+    return SafeString(fragment.replace(_CSRF_SLOT_ESCAPED, get_token(request)))

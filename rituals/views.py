@@ -10,14 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from repair.access import AuthedRequest, couple_required
+from repair.cache import CSRF_SLOT, memoized_fragment, with_csrf_token
 from repair.selectors import CoupleView
 from rituals import reminders, selectors, services
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
@@ -233,18 +235,29 @@ def calendar(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     page = selectors.calendar_page(
         couple=couple, view=view, day=_date_param(request.GET.get("date"))
     )
-    return render(
-        request,
-        "rituals/calendar.html",
-        {
+    here = request.get_full_path()
+    partner = couple.partner.name if couple.partner else ""
+
+    def render_body() -> str:
+        context = {
             "couple": couple,
             "page": page,
-            "families": [
-                (family, selectors.FAMILY_LABELS[family]) for family in selectors.FAMILY_LABELS
-            ],
-            "here": request.get_full_path(),
-        },
+            "families": list(selectors.FAMILY_LABELS.items()),
+            "here": here,
+            "csrf_token": CSRF_SLOT,
+        }
+        return render_to_string("rituals/calendar.html#body", context)
+
+    # The month grid with every entry and its mark buttons is most of the page's cost, and holds no
+    # one's written words (library titles, dates, times, marks). It is kept under a digest of
+    # everything it is drawn from (whose page, the partner's name, the language, the address, and
+    # the whole page of entries and marks), so it is never stale; each response gets its own token.
+    body = memoized_fragment(
+        namespace="rituals-calendar",
+        inputs=(couple.me.pk, partner, get_language(), here, page),
+        render=render_body,
     )
+    return render(request, "rituals/calendar.html", {"body": with_csrf_token(body, request)})
 
 
 @require_POST

@@ -565,6 +565,54 @@ def test_my_marks_are_mine_alone(
     assert 'aria-pressed="true"' not in client_b.get(calendar_url()).text
 
 
+def test_the_calendar_is_never_stale_after_a_mark(client_a: Client, partner_a: User, at_now: None):
+    """The page body is cached under a digest of its entries and marks: a new mark is a new key."""
+    ritual = schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=3))
+    here = calendar_url(view="week", date="2026-11-23")
+    mark_url = reverse("rituals:mark", args=[ritual.pk])
+    pressed = re.compile(
+        r'value="(\w+)" id="entry-ritual-\d+-20261124-\w+" class="mark-choice" '
+        r'aria-pressed="true"'
+    )
+    assert not pressed.search(client_a.get(here).text)  # drawn, and now in the cache
+
+    client_a.post(mark_url, {"date": "2026-11-24", "status": "kept", "next": here})
+    assert pressed.findall(client_a.get(here).text) == ["kept"]
+
+    client_a.post(mark_url, {"date": "2026-11-24", "status": "skipped", "next": here})
+    assert pressed.findall(client_a.get(here).text) == ["skipped"]
+
+
+def test_a_calendar_from_the_cache_carries_this_persons_own_csrf_token(
+    couple: Couple, partner_a: User, partner_b: User, at_now: None
+):
+    """The cached body has a stand-in where each form's token goes; every response fills in the
+    token of the session it is for, and a form posted from a cached page is accepted."""
+    ritual = schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=3))
+    here = calendar_url(view="week", date="2026-11-23")
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    avery = Client(enforce_csrf_checks=True)
+    avery.force_login(partner_a)
+    blake = Client(enforce_csrf_checks=True)
+    blake.force_login(partner_b)
+
+    avery.get(here)
+    cached = avery.get(here).text  # the same body, from the cache
+    tokens = set(token.findall(cached))
+    assert tokens
+    assert "csrf-slot" not in cached
+
+    posted = avery.post(
+        reverse("rituals:mark", args=[ritual.pk]),
+        {"date": "2026-11-23", "status": "kept", "next": here, "csrfmiddlewaretoken": tokens.pop()},
+    )
+    assert posted.status_code == 302
+    assert OccurrenceMark.objects.get().status == "kept"
+    blakes = set(token.findall(blake.get(here).text))
+    assert blakes
+    assert not blakes & set(token.findall(cached))
+
+
 # --- follow-through -----------------------------------------------------------------------------------
 
 
