@@ -144,6 +144,18 @@ def turn_on_checkin_reminder(user: User, at: time = time(20, 30), **extra: objec
     return Reminder.objects.get(user=user, kind=ReminderKind.CHECKIN)
 
 
+def checkin_reminder_for(user: User) -> EmailMultiAlternatives:
+    """Turn the person's check-in reminder on, tick at its time and send: the email they got."""
+    reminder = turn_on_checkin_reminder(user)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+    message = mail.outbox[-1]
+    assert isinstance(message, EmailMultiAlternatives)
+    return message
+
+
 def collect() -> tuple[list[list[int]], object]:
     batches: list[list[int]] = []
     return batches, batches.append
@@ -359,16 +371,10 @@ def test_reminder_emails_carry_no_words_anyone_wrote(couple: Couple, partner_a: 
     CheckIn.objects.create(
         user=partner_a, local_date=date(2026, 5, 1), helped="a secret about Tuesday"
     )
-    reminder = turn_on_checkin_reminder(partner_a)
-    due = reminder.next_due_at
-    assert due is not None
-    reminders.tick(now=due, enqueue=lambda ids: None)
-    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
+    message = checkin_reminder_for(partner_a)
 
-    message = mail.outbox[0]
     assert message.subject == "A moment for your check-in"
     assert "secret" not in message.body
-    assert isinstance(message, EmailMultiAlternatives)
     assert "secret" not in str(message.alternatives)
 
 
@@ -381,12 +387,7 @@ def test_a_reminder_on_the_wire_keeps_its_unsubscribe_link_readable_and_its_word
     as written in both parts."""
     partner_a.display_name = "Zoë"
     partner_a.save(update_fields=["display_name"])
-    reminder = turn_on_checkin_reminder(partner_a)
-    due = reminder.next_due_at
-    assert due is not None
-    reminders.tick(now=due, enqueue=lambda ids: None)
-    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
-    message = mail.outbox[0]
+    message = checkin_reminder_for(partner_a)
 
     raw = message.message(policy=email.policy.SMTP).as_bytes()
     parsed = BytesParser(policy=email.policy.default).parsebytes(raw)
@@ -415,13 +416,7 @@ def test_a_name_is_escaped_in_the_html_part_and_left_as_written_in_the_text_part
     escaped where HTML needs it, and a name that looks like a slot must stay as written."""
     partner_a.display_name = "<b>Al & Jo</b>"
     partner_a.save(update_fields=["display_name"])
-    reminder = turn_on_checkin_reminder(partner_a)
-    due = reminder.next_due_at
-    assert due is not None
-    reminders.tick(now=due, enqueue=lambda ids: None)
-    reminders.send(send_ids=ReminderSend.objects.values_list("pk", flat=True), now=due)
-    message = mail.outbox[0]
-    assert isinstance(message, EmailMultiAlternatives)
+    message = checkin_reminder_for(partner_a)
     html = str(message.alternatives[0][0])
 
     assert "Hello <b>Al & Jo</b>," in message.body
