@@ -86,15 +86,15 @@ class _Verbatim(Compat32):
     are checked for line breaks when set and are far below RFC 5322's 998-character line limit;
     non-ASCII values keep the standard path (RFC 2047 words)."""
 
-    def fold_binary(self, name: str, value: Any) -> bytes:
-        if isinstance(value, str) and value.isascii():
-            return f"{name}: {value}{self.linesep}".encode("ascii")
-        return super().fold_binary(name, value)
-
     def fold(self, name: str, value: Any) -> str:
         if isinstance(value, str) and value.isascii():
             return f"{name}: {value}{self.linesep}"
         return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if isinstance(value, str) and value.isascii():
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
 
 
 class CompactEmail(EmailMultiAlternatives):
@@ -117,7 +117,6 @@ class CompactEmail(EmailMultiAlternatives):
         msg: Message
         if self.alternatives:
             msg = Message(policy=verbatim)
-            msg["MIME-Version"] = "1.0"
             msg["Content-Type"] = (
                 f'multipart/alternative; boundary="=_{secrets.token_hex(12)}_mend"'
             )
@@ -125,7 +124,7 @@ class CompactEmail(EmailMultiAlternatives):
             msg.attach(_text_part(str(self.alternatives[0][0]), "html", verbatim))
         else:
             msg = text
-            msg["MIME-Version"] = "1.0"
+        msg["MIME-Version"] = "1.0"
         msg["Subject"] = _header(str(self.subject))
         msg["From"] = _address(str(self.extra_headers.get("From", self.from_email)))
         msg["To"] = ", ".join(_address(str(to)) for to in self.to)
@@ -152,9 +151,14 @@ def _text_part(content: str, subtype: str, policy: Policy) -> Message:
 def _header(value: str) -> Any:
     """The value as it is when ASCII, else RFC 2047 words (a ``Header``, which ``Message`` takes at
     run time, though its stubs say ``str``)."""
+    _one_line(value)
+    return value if value.isascii() else _Words(value, "utf-8")
+
+
+def _one_line(value: str) -> None:
+    """A header (or address) with a line break could smuggle in headers of its own."""
     if "\n" in value or "\r" in value:
         raise ValueError("A header value may not contain a line break.")
-    return value if value.isascii() else _Words(value, "utf-8")
 
 
 class _Words(Header):
@@ -167,8 +171,7 @@ class _Words(Header):
 
 
 def _address(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise ValueError("An address may not contain a line break.")
+    _one_line(value)
     name, addr = parseaddr(value)
     local, at, domain = addr.rpartition("@")
     if at and not domain.isascii():

@@ -237,9 +237,7 @@ def _record_sends(*, reminder_ids: list[int], now: datetime) -> list[int]:
     second beat, a no-op here (``ON CONFLICT DO NOTHING``): a row another tick made is enqueued
     by that tick. Plain SQL because the ORM's ``bulk_create`` spent more time preparing 1,000
     objects than PostgreSQL spent inserting them, and could not say which rows were new."""
-    # Table and column names are the models' own, quoted; every value is a bound parameter.
-    sends = db.ops.quote_name(ReminderSend._meta.db_table)
-    reminders = db.ops.quote_name(Reminder._meta.db_table)
+    sends, reminders = _table(ReminderSend), _table(Reminder)
     marks = ", ".join(["%s"] * len(reminder_ids))
     with db.cursor() as cursor:
         cursor.execute(
@@ -264,7 +262,7 @@ def _save_next_due(moves: list[tuple[int, datetime | None]]) -> None:
             [Reminder(pk=pk, next_due_at=moment) for pk, moment in moves], ["next_due_at"]
         )
         return
-    table = db.ops.quote_name(Reminder._meta.db_table)
+    table = _table(Reminder)
     with db.cursor() as cursor:
         for moment, pks in by_time.items():
             marks = ", ".join(["%s"] * len(pks))
@@ -309,6 +307,12 @@ class SendResult:
     not_claimed: int = 0
 
 
+def _table(model: type[Reminder] | type[ReminderSend]) -> str:
+    """A model's table name, quoted, for the plain SQL below (every value there is a bound
+    parameter; names come only from here)."""
+    return db.ops.quote_name(model._meta.db_table)
+
+
 def _db_time(moment: datetime) -> Any:
     """A datetime as the database backend stores it (SQLite keeps naive UTC text)."""
     return db.ops.adapt_datetimefield_value(moment)
@@ -323,12 +327,11 @@ class _Statements:
     to reach the disk (about 1 ms here, and most of a worker's waiting). So "sent" for one email is
     written by the same statement, and commit, as the claim of the next: nothing happens between
     the two but a dictionary lookup, so the record is as prompt as before, and a batch costs one
-    commit per email instead of two. The last email of a batch, or one followed by a skip or a
-    failure, gets a statement of its own."""
+    commit per email instead of two. The last email of a batch, or one followed by a send that is
+    already final (nothing to claim), gets a statement of its own (``record``)."""
 
     def __init__(self, cursor: Any) -> None:
-        # The table name is the model's own, quoted; every value is a bound parameter.
-        table = db.ops.quote_name(ReminderSend._meta.db_table)
+        table = _table(ReminderSend)
         by_state = "id = %s AND status = %s"
         claimable = "(status = %s OR (status = %s AND claimed_at < %s))"
         self.cursor = cursor
