@@ -38,17 +38,19 @@ VIEWS = ("week", "month")
 DEFAULT_VIEW = "week"
 
 
+FAMILY_LABELS: dict[str, StrOrPromise] = {
+    "daily": gettext_lazy("Daily"),
+    "weekly": gettext_lazy("Weekly"),
+    "monthly": gettext_lazy("Monthly"),
+}
+
+
 @functools.cache
 def _family_labels(language: str | None) -> dict[str, str]:
     """The labels translated once per language (a month grid asks for them a hundred times)."""
     return {family: str(label) for family, label in FAMILY_LABELS.items()}
 
 
-FAMILY_LABELS: dict[str, StrOrPromise] = {
-    "daily": gettext_lazy("Daily"),
-    "weekly": gettext_lazy("Weekly"),
-    "monthly": gettext_lazy("Monthly"),
-}
 # Follow-through looks at this many past occurrences (12 days, 12 weeks or 12 months).
 FOLLOW_THROUGH_WINDOW = 12
 # How far the calendar goes either way: far enough for anyone, near enough that date maths on a
@@ -413,11 +415,11 @@ def _entry_for(
     day: date,
     today: date,
     mark: str,
-    urls: tuple[str, str, str] | None = None,
+    parts: tuple[str, str, str] | None = None,
 ) -> Entry:
-    """``urls``: the ritual's link, its mark form's address and its title in the current language,
+    """``parts``: the ritual's link, its mark form's address and its title in the current language,
     when the caller already has them (a month has dozens of entries for a handful of rituals)."""
-    link, mark_url, title = urls or _ritual_urls(ritual)
+    link, mark_url, title = parts or _ritual_parts(ritual)
     return Entry(
         day=day,
         family=ritual.cadence,
@@ -433,7 +435,7 @@ def _entry_for(
     )
 
 
-def _ritual_urls(ritual: ScheduledRitual, index: str | None = None) -> tuple[str, str, str]:
+def _ritual_parts(ritual: ScheduledRitual, index: str | None = None) -> tuple[str, str, str]:
     index = index if index is not None else reverse("rituals:index")
     library = BY_SLUG.get(ritual.ritual)
     return (
@@ -461,7 +463,7 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
         if ritual.ritual not in BY_SLUG:
             continue  # an entry taken out of the library: nothing to show it with
         since = max(start, local_date(ritual.created_at, couple.me))
-        urls = _ritual_urls(ritual, index)
+        parts = _ritual_parts(ritual, index)
         for day in occurrences(rule=ritual.rule, start=since, end=end):
             found.append(
                 _entry_for(
@@ -470,7 +472,7 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
                     day=day,
                     today=today,
                     mark=marks.get((ritual.pk, day), ""),
-                    urls=urls,
+                    parts=parts,
                 )
             )
     return found
