@@ -1,0 +1,146 @@
+"""A couple's revision: a number the database itself moves on every write to what the couple's
+Today page shows, so a page kept in the cache under it can never be stale.
+
+Code can forget to mark a change; the database can't. Each app that shows something on Today
+watches its own tables from one of its migrations (``watch``), which installs triggers that bump
+``repair_couple.revision`` for every couple the written rows belong to, in the same transaction as
+the write. A statement that writes many rows (a bulk insert, an upsert, a cascade) bumps each of
+its couples once, not once a row: on PostgreSQL the triggers run per statement over its transition
+tables; SQLite (``make run``) has only row triggers, which is fine at one household's scale.
+
+The couple row guards itself too: any update of it moves the revision forward, so saving a couple
+loaded before a bump (whose ``revision`` attribute is old) can never move the number back to one a
+cached page was kept under.
+
+``tests/test_today_cache.py`` asserts that every table the Today page reads is watched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+COUPLE_TABLE = "repair_couple"
+# "Rows" in the SQL below are the rows a statement wrote (both before and after, for an update).
+ROWS = "{rows}"
+
+
+# Every name and clause below comes from a migration's constants, never from a request (S608).
+def _pg_function(name: str, couples: str) -> str:
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"  # noqa: S608
+        f"BEGIN\n"
+        f"  UPDATE {COUPLE_TABLE} SET revision = revision + 1 WHERE id IN ({couples});\n"
+        f"  RETURN NULL;\n"
+        f"END $$"
+    )
+
+
+def _postgres(table: str, columns: Sequence[str], couples: str) -> tuple[list[str], list[str]]:
+    name = f"mend_rev_{table}"
+    listed = ", ".join(columns)
+    both = f"(SELECT {listed} FROM written UNION ALL SELECT {listed} FROM before)"  # noqa: S608
+    create = [
+        _pg_function(name, couples.replace(ROWS, "written")),
+        _pg_function(f"{name}_upd", couples.replace(ROWS, both)),
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} REFERENCING NEW TABLE AS written "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} "
+        f"REFERENCING OLD TABLE AS before NEW TABLE AS written "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_upd()",
+        f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} REFERENCING OLD TABLE AS written "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+    drop = [
+        f"DROP TRIGGER IF EXISTS {name}_{event} ON {table}" for event in ("ins", "upd", "del")
+    ] + [f"DROP FUNCTION IF EXISTS {name}()", f"DROP FUNCTION IF EXISTS {name}_upd()"]
+    return create, drop
+
+
+def _sqlite(table: str, columns: Sequence[str], couples: str) -> tuple[list[str], list[str]]:
+    name = f"mend_rev_{table}"
+
+    def row(which: str) -> str:
+        return "SELECT " + ", ".join(f"{which}.{column} AS {column}" for column in columns)
+
+    sources = {
+        "ins": ("INSERT", f"({row('NEW')})"),
+        "upd": ("UPDATE", f"({row('NEW')} UNION ALL {row('OLD')})"),
+        "del": ("DELETE", f"({row('OLD')})"),
+    }
+    create = [
+        f"CREATE TRIGGER {name}_{event} AFTER {verb} ON {table} BEGIN "  # noqa: S608
+        f"UPDATE {COUPLE_TABLE} SET revision = revision + 1 "
+        f"WHERE id IN ({couples.replace(ROWS, source)}); END"
+        for event, (verb, source) in sources.items()
+    ]
+    drop = [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in sources]
+    return create, drop
+
+
+def _statements(
+    vendor: str, table: str, columns: Sequence[str], couples: str
+) -> tuple[list[str], list[str]]:
+    if vendor == "postgresql":
+        return _postgres(table, columns, couples)
+    if vendor == "sqlite":
+        return _sqlite(table, columns, couples)
+    raise NotImplementedError(
+        f"No revision triggers for {vendor}: Mend runs on PostgreSQL or SQLite."
+    )
+
+
+def watch(*, table: str, columns: Sequence[str], couples: str) -> migrations.RunPython:
+    """A migration operation that bumps the revision of the couples that rows written to ``table``
+    belong to. ``couples`` is a SELECT of couple ids from ``{rows}`` (aliased, e.g. ``{rows} AS
+    r``), which holds the written rows' ``columns``: new rows, old rows, or both for an update."""
+
+    def run(forwards: bool) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
+        def apply(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+            create, drop = _statements(schema_editor.connection.vendor, table, columns, couples)
+            for statement in create if forwards else drop:
+                schema_editor.execute(statement, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(True), run(False))
+
+
+def guard_couple_row() -> migrations.RunPython:
+    """Any update of a couple row moves its revision forward, whatever the update wrote to it."""
+    postgres = (
+        [
+            "CREATE OR REPLACE FUNCTION mend_rev_couple_guard() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN NEW.revision := OLD.revision + 1; RETURN NEW; END $$",
+            f"CREATE TRIGGER mend_rev_couple_guard BEFORE UPDATE ON {COUPLE_TABLE} "
+            "FOR EACH ROW EXECUTE FUNCTION mend_rev_couple_guard()",
+        ],
+        [
+            f"DROP TRIGGER IF EXISTS mend_rev_couple_guard ON {COUPLE_TABLE}",
+            "DROP FUNCTION IF EXISTS mend_rev_couple_guard()",
+        ],
+    )
+    # SQLite can't assign to NEW; an update that did not move the number forward is followed by
+    # one that does (recursive triggers are off, so this one doesn't fire itself).
+    sqlite = (
+        [
+            f"CREATE TRIGGER mend_rev_couple_guard AFTER UPDATE ON {COUPLE_TABLE} "  # noqa: S608
+            "WHEN NEW.revision <= OLD.revision BEGIN "
+            f"UPDATE {COUPLE_TABLE} SET revision = OLD.revision + 1 WHERE id = NEW.id; END"
+        ],
+        ["DROP TRIGGER IF EXISTS mend_rev_couple_guard"],
+    )
+
+    def run(forwards: bool) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
+        def apply(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+            vendor = schema_editor.connection.vendor
+            create, drop = {"postgresql": postgres, "sqlite": sqlite}[vendor]
+            for statement in create if forwards else drop:
+                schema_editor.execute(statement, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(True), run(False))
