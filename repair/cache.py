@@ -10,10 +10,12 @@ import logging
 import pickle
 import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
@@ -22,7 +24,10 @@ from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
 from redis.exceptions import RedisError
 
+from repair.crypto import fernet
+
 log = logging.getLogger(__name__)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
 
 
@@ -89,15 +94,55 @@ def memoized_fragment(
     of the code and templates (``code_digest``), so a release that draws it differently never
     serves the old drawing. Stored compressed (a 90-day history is ~140 KB of SVG and
     tables, ~17 KB compressed). If the cache is down, this renders every time."""
-    # Pickle, not repr: fast for dates and tuples, and the same bytes for the same values.
-    payload = pickle.dumps((code_digest(), inputs), protocol=5)
-    digest = hashlib.blake2b(payload, digest_size=20).hexdigest()
-    key = f"fragment:{namespace}:{digest}"
+    key = _fragment_key(namespace, inputs)
     stored = cache.get(key)
     if isinstance(stored, bytes):
         return SafeString(zlib.decompress(stored).decode())
     html = render()
     cache.set(key, zlib.compress(html.encode(), 1), timeout)
+    return SafeString(html)
+
+
+def _fragment_key(namespace: str, inputs: object) -> str:
+    # Pickle, not repr: fast for dates and tuples, and the same bytes for the same values.
+    payload = pickle.dumps((code_digest(), inputs), protocol=5)
+    return f"fragment:{namespace}:{hashlib.blake2b(payload, digest_size=20).hexdigest()}"
+
+
+def _microseconds(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def sealed_fragment(
+    *,
+    namespace: str,
+    inputs: object,
+    render: Callable[[], tuple[str, datetime | None]],
+    now: datetime,
+    timeout: int = 24 * 60 * 60,
+) -> SafeString:
+    """``memoized_fragment`` for a fragment that holds people's written words, or one that holds
+    only until a given time.
+
+    The stored bytes are encrypted with the field keys (``repair.crypto``), as the database stores
+    those words, so Redis, its dumps and its replicas hold ciphertext only; a value no key opens is
+    a miss. ``render`` returns the HTML and the time it stops being true, if any (a partner's
+    pause that ends): from then on the stored copy is a miss and is drawn again."""
+    key = _fragment_key(namespace, inputs)
+    stored = cache.get(key)
+    if isinstance(stored, bytes):
+        try:
+            opened = zlib.decompress(fernet().decrypt(stored))
+        except InvalidToken:
+            opened = b""
+        until = int.from_bytes(opened[:8], "big")
+        if opened and (until == 0 or _microseconds(now) < until):
+            return SafeString(opened[8:].decode())
+    html, expires = render()
+    until = 0 if expires is None else _microseconds(expires)
+    if expires is None or expires > now:
+        sealed = fernet().encrypt(zlib.compress(until.to_bytes(8, "big") + html.encode(), 1))
+        cache.set(key, sealed, timeout)
     return SafeString(html)
 
 
