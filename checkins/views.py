@@ -129,12 +129,10 @@ def history(request: AuthedRequest) -> HttpResponse:
         days = 30
     if days not in selectors.TREND_RANGES:
         days = 30
-    rows = selectors.history_rows(
-        user=user, couple=couple, month=_month_param(request.GET.get("month")), days=days
-    )
+    month = _month_param(request.GET.get("month"))
     partner_name = couple.partner.name if couple and couple.partner else ""
 
-    def render_body() -> str:
+    def render_body(rows: selectors.HistoryRows) -> str:
         result = selectors.history_build(rows)
         labels = charts.day_labels(result.trends[0].points) if result.trends else {}
         context = {
@@ -153,14 +151,32 @@ def history(request: AuthedRequest) -> HttpResponse:
         }
         return render_to_string("checkins/history.html#body", context, request=request)
 
+    def read_rows() -> selectors.HistoryRows:
+        return selectors.history_rows(user=user, couple=couple, month=month, days=days)
+
     # A month calendar and seven charts of up to 90 days for two people: most of the page's cost,
     # and it changes only when the numbers do. It is kept under a digest of everything it is drawn
-    # from (whose page, the partner's name, the language, the dates and the numbers).
+    # from: whose page, the partner's name, the language, the dates, and the numbers. In a couple,
+    # the couple's revision stands in for the numbers, since the database moves it on every write
+    # to either person's check-ins (repair/revisions.py), so a cache hit reads no check-ins at all.
+    if couple is not None:
+        numbers: object = (couple.couple.pk, couple.couple.revision)
+        window = (selectors.local_today(user=user), month, days)
+
+        def draw() -> str:
+            return render_body(read_rows())
+    else:
+        rows = read_rows()
+        numbers, window = rows, None
+
+        def draw() -> str:
+            return render_body(rows)
+
     context = {
         "body": memoized_fragment(
             namespace="checkins-history",
-            inputs=(user.pk, partner_name, get_language(), rows),
-            render=render_body,
+            inputs=(user.pk, partner_name, get_language(), window, numbers),
+            render=draw,
         )
     }
     return render(request, "checkins/history.html", context)
