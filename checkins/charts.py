@@ -5,35 +5,20 @@ table fallback."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from checkins.models import SCALE_MAX, SCALE_MIN, Scale
 from checkins.selectors import Trend, TrendPoint
 
 WIDTH, HEIGHT, PAD = 320, 120, 8
-
-
-@dataclass(frozen=True)
-class Dot:
-    x: float
-    y: float
-    value: int
-
-    # The partner's points are small squares (shape, not only colour, tells the two apart).
-    @property
-    def left(self) -> float:
-        return round(self.x - 2.5, 1)
-
-    @property
-    def top(self) -> float:
-        return round(self.y - 2.5, 1)
 
 
 @dataclass(frozen=True)
@@ -45,52 +30,38 @@ class Chart:
     high: str
     mine_lines: list[str]
     partner_lines: list[str]
-    mine_dots: list[Dot]
-    partner_dots: list[Dot]
+    # Every answered day as a zero-length segment ("M x y h0"), which the stroke's round (mine) or
+    # square (the partner's) caps draw as a dot: one element a series instead of one a day, so
+    # shape, not only colour, tells the two apart.
+    mine_dots: str
+    partner_dots: str
     gridlines: list[float]
     points: list[TrendPoint]
-    # The table fallback, as display strings: (day, you, partner), days with any answer only.
+    # The table fallback: (day label, HTML-escaped; you; partner), days with any answer only.
     rows: list[tuple[str, str, str]]
     # Whether the table has a column for the partner.
     with_partner: bool = False
     width: int = WIDTH
     height: int = HEIGHT
 
-    # Up to 90 points a series, seven charts a page: drawn here in one join each instead of a
-    # template loop per point (the loops were most of the cost of drawing the page). Coordinates are
-    # numbers and every string is escaped, so the markup is safe.
-    @property
-    def mine_dots_svg(self) -> SafeString:
-        return mark_safe(  # noqa: S308 (numbers only)
-            "".join(
-                f'<circle class="mine-dot" cx="{d.x}" cy="{d.y}" r="2.6"/>' for d in self.mine_dots
-            )
-        )
-
-    @property
-    def partner_dots_svg(self) -> SafeString:
-        return mark_safe(  # noqa: S308 (numbers only)
-            "".join(
-                f'<rect class="partner-dot" x="{d.left}" y="{d.top}" width="5" height="5"/>'
-                for d in self.partner_dots
-            )
-        )
-
+    # Up to 90 points a series, seven charts a page: drawn in one join each instead of a template
+    # loop per point (the loops were most of the cost of drawing the page). Coordinates are numbers
+    # and every string is escaped, so the markup is safe.
     @property
     def rows_html(self) -> SafeString:
-        """The table fallback's rows: the day, the person's answer, and the partner's if shown."""
+        """The table fallback's rows: the day, the person's answer, and the partner's if shown.
+        The day labels come escaped (``day_labels``) and the answers are digits or a dash."""
         if self.with_partner:
             cells = (
-                f'<tr><th scope="row">{escape(day)}</th><td>{escape(mine)}</td>'
-                f"<td>{escape(theirs)}</td></tr>"
+                f'<tr><th scope="row">{day}</th><td>{mine}</td><td>{theirs}</td></tr>'
                 for day, mine, theirs in self.rows
             )
         else:
             cells = (
-                f'<tr><th scope="row">{escape(day)}</th><td>{escape(mine)}</td></tr>'
+                f'<tr><th scope="row">{day}</th><td>{mine}</td></tr>'
                 for day, mine, _theirs in self.rows
             )
-        return mark_safe("".join(cells))  # noqa: S308 (every value escaped)
+        return mark_safe("".join(cells))  # noqa: S308 (escaped labels, digits)
 
 
 def _x(index: int, count: int) -> float:
@@ -104,10 +75,10 @@ def _y(value: float) -> float:
     return round(PAD + (SCALE_MAX - value) * (HEIGHT - 2 * PAD) / span, 1)
 
 
-def _series(points: list[TrendPoint], who: str) -> tuple[list[str], list[Dot]]:
-    """Polylines broken wherever a day has no value (a gap is a gap, not a fall), plus dots."""
+def _series(points: list[TrendPoint], who: str) -> tuple[list[str], str]:
+    """Polylines broken wherever a day has no value (a gap is a gap, not a fall), plus the dots."""
     lines: list[str] = []
-    dots: list[Dot] = []
+    dots: list[str] = []
     current: list[str] = []
     for index, point in enumerate(points):
         value = getattr(point, who)
@@ -118,10 +89,10 @@ def _series(points: list[TrendPoint], who: str) -> tuple[list[str], list[Dot]]:
             continue
         x, y = _x(index, len(points)), _y(value)
         current.append(f"{x},{y}")
-        dots.append(Dot(x=x, y=y, value=value))
+        dots.append(f"M{x} {y}h0")
     if len(current) > 1:
         lines.append(" ".join(current))
-    return lines, dots
+    return lines, "".join(dots)
 
 
 def _cell(value: int | None) -> str:
@@ -129,8 +100,17 @@ def _cell(value: int | None) -> str:
 
 
 def day_labels(points: list[TrendPoint]) -> dict[date, str]:
-    """Day labels for the table fallbacks, formatted once per page (the seven charts share days)."""
-    return {p.day: date_format(p.day, "D j M") for p in points}
+    """Day labels for the table fallbacks, formatted (and HTML-escaped) once per page: the seven
+    charts share days."""
+    language = get_language()
+    return {p.day: _day_label(p.day, language) for p in points}
+
+
+@functools.lru_cache(maxsize=2048)
+def _day_label(day: date, language: str | None) -> str:
+    # Formatting a date the locale's way is slow (~40 µs) and every page shows the same recent
+    # days: kept per day and language (the active one, which ``date_format`` reads).
+    return escape(date_format(day, "D j M"))
 
 
 def trend_chart(

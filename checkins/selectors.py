@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -62,8 +63,8 @@ def partner_checkin_for_ack(*, couple: CoupleView, checkin_id: int) -> CheckIn |
     return _partner_shared(couple).filter(pk=checkin_id).first()
 
 
-@dataclass(frozen=True)
-class TrendPoint:
+class TrendPoint(NamedTuple):
+    # A tuple, not a frozen dataclass: a 90-day page makes 630 of them, ~6x faster this way.
     day: date
     mine: int | None
     partner: int | None
