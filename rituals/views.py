@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from checkins.selectors import local_today
 from repair.access import AuthedRequest, couple_required
 from repair.cache import CSRF_SLOT, memoized_fragment, with_csrf_token
 from repair.selectors import CoupleView
@@ -232,16 +233,14 @@ def calendar(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     view = request.GET.get("view", selectors.DEFAULT_VIEW)
     if view not in selectors.VIEWS:
         view = selectors.DEFAULT_VIEW
-    page = selectors.calendar_page(
-        couple=couple, view=view, day=_date_param(request.GET.get("date"))
-    )
+    day = _date_param(request.GET.get("date"))
     here = request.get_full_path()
     partner = couple.partner.name if couple.partner else ""
 
     def render_body() -> str:
         context = {
             "couple": couple,
-            "page": page,
+            "page": selectors.calendar_page(couple=couple, view=view, day=day),
             "families": list(selectors.FAMILY_LABELS.items()),
             "here": here,
             "csrf_token": CSRF_SLOT,
@@ -249,12 +248,22 @@ def calendar(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
         return render_to_string("rituals/calendar.html#body", context)
 
     # The month grid with every entry and its mark buttons is most of the page's cost, and holds no
-    # one's written words (library titles, dates, times, marks). It is kept under a digest of
-    # everything it is drawn from (whose page, the partner's name, the language, the address, and
-    # the whole page of entries and marks), so it is never stale; each response gets its own token.
+    # one's written words (library titles, dates, times, marks). It is kept under the couple's
+    # revision, which the database moves on every write to what it shows (rituals, marks, check-ins,
+    # agreements, commitment notes: repair/revisions.py), with whose page it is, the partner's name,
+    # the language, the address and this person's today, so it is never stale and a hit reads
+    # nothing. Each response gets its own CSRF token.
     body = memoized_fragment(
         namespace="rituals-calendar",
-        inputs=(couple.me.pk, partner, get_language(), here, page),
+        inputs=(
+            couple.me.pk,
+            partner,
+            get_language(),
+            here,
+            local_today(user=couple.me),
+            couple.couple.pk,
+            couple.couple.revision,
+        ),
         render=render_body,
     )
     return render(request, "rituals/calendar.html", {"body": with_csrf_token(body, request)})

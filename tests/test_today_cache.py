@@ -239,7 +239,7 @@ def test_saving_a_couple_loaded_before_a_change_never_moves_its_revision_back(
     assert Couple.objects.get(pk=couple.pk).revision > after_check_in
 
 
-@pytest.mark.parametrize("page", ["today", "checkins:history"])
+@pytest.mark.parametrize("page", ["today", "checkins:history", "rituals:calendar"])
 def test_every_table_a_page_kept_under_the_revision_reads_moves_it(
     couple: Couple, partner_a: User, partner_b: User, page: str
 ):
