@@ -46,6 +46,7 @@ def main() -> None:
         "Program": reverse("program"),
         "Stage": reverse("program_stage", args=["safety"]),
         "Exercise": reverse("program_exercise", args=["safety", reflection.slug]),
+        "Calendar (month)": reverse("rituals:calendar") + "?view=month",
     }
 
     couple_id = couple_for_user(user=sam).couple.pk  # type: ignore[union-attr]
