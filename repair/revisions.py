@@ -98,15 +98,7 @@ def watch(*, table: str, columns: Sequence[str], couples: str) -> migrations.Run
     belong to. ``couples`` is a SELECT of couple ids from ``{rows}`` (aliased, e.g. ``{rows} AS
     r``), which holds the written rows' ``columns``: new rows, old rows, or both for an update."""
 
-    def run(forwards: bool) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
-        def apply(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-            create, drop = _statements(schema_editor.connection.vendor, table, columns, couples)
-            for statement in create if forwards else drop:
-                schema_editor.execute(statement, params=None)
-
-        return apply
-
-    return migrations.RunPython(run(True), run(False))
+    return _run_sql(lambda vendor: _statements(vendor, table, columns, couples))
 
 
 def guard_couple_row() -> migrations.RunPython:
@@ -134,10 +126,18 @@ def guard_couple_row() -> migrations.RunPython:
         ["DROP TRIGGER IF EXISTS mend_rev_couple_guard"],
     )
 
+    return _run_sql(lambda vendor: {"postgresql": postgres, "sqlite": sqlite}[vendor])
+
+
+def _run_sql(
+    statements: Callable[[str], tuple[list[str], list[str]]],
+) -> migrations.RunPython:
+    """A migration operation running, for the database's vendor, ``statements(vendor)``: the SQL
+    that installs (forwards) and the SQL that removes (backwards)."""
+
     def run(forwards: bool) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
         def apply(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-            vendor = schema_editor.connection.vendor
-            create, drop = {"postgresql": postgres, "sqlite": sqlite}[vendor]
+            create, drop = statements(schema_editor.connection.vendor)
             for statement in create if forwards else drop:
                 schema_editor.execute(statement, params=None)
 
