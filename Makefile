@@ -5,8 +5,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# pyenv honours .python-version (3.12); elsewhere python3.12 is tried first.
-PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
+# pyenv honours .python-version (3.13); elsewhere python3.12 is tried first.
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || command -v python3)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -28,10 +28,10 @@ help:
 
 .PHONY: python-version
 python-version:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
-		echo "This project needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
-		echo "With pyenv: 'pyenv install 3.12' (the repo's .python-version asks for it)."; \
-		echo "Or point make at one: make run PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else 1)' || { \
+		echo "This project needs Python 3.13 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+		echo "With pyenv: 'pyenv install 3.13' (the repo's .python-version asks for it)."; \
+		echo "Or point make at one: make run PYTHON=/path/to/python3.13"; exit 1; }
 
 $(STAMP): pyproject.toml | python-version
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
