@@ -178,7 +178,9 @@ class Heartbeat(models.Model):
 
 class ProgramEntry(models.Model):
     """A person's written answer to a reflection or a reveal-together exercise. A draft until
-    submitted. A reflection is private to its author unless they share a copy (``shared_at``)."""
+    submitted. A reflection is private to its author unless they share a copy: ``shared_text`` is
+    that copy, written only by the explicit share and emptied by withdrawing it, so editing ``text``
+    (or saving a draft from an old tab) never changes what the partner reads."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="program_entries")
@@ -186,6 +188,7 @@ class ProgramEntry(models.Model):
     text = EncryptedTextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
+    shared_text = EncryptedTextField(blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -260,6 +263,46 @@ class MapAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Map answer #{self.pk}"
+
+
+class MapRound(models.Model):
+    """One comparison of a map. Each person sends a snapshot of their own answers into the open
+    round; when the second arrives the round is frozen: ``both_yes`` and ``both_maybe`` are worked
+    out from the two snapshots once and never again, so nothing either person changes later can
+    widen it (repair/program/selectors.py only ever narrows it by the live answers)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    number = models.PositiveIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    both_yes = models.JSONField(default=list, blank=True)
+    both_maybe = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "exercise", "number"], name="map_round_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Map round #{self.pk}"
+
+
+class MapSubmission(models.Model):
+    """A person's answers as they were when they pressed "Compare", into one round."""
+
+    round = models.ForeignKey(MapRound, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="map_submission_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Map submission #{self.pk}"
 
 
 class AgreementVersion(models.Model):

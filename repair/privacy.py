@@ -195,6 +195,10 @@ def _program_section(*, user: User, couple: CoupleView | None) -> ExportSection:
                 "status": "submitted" if entry.submitted_at else "draft",
                 "submitted_at": entry.submitted_at,
                 "shared_with_partner_at": entry.shared_at,
+                # The copy the partner reads, when the author has changed the text since.
+                "shared_copy": entry.shared_text
+                if entry.shared_at and entry.shared_text != entry.text
+                else "",
                 "updated_at": entry.updated_at,
             }
             for entry in ProgramEntry.objects.filter(user=user).order_by("updated_at", "pk")
@@ -227,7 +231,8 @@ def _program_section(*, user: User, couple: CoupleView | None) -> ExportSection:
 
 def _partner_entries(*, couple: CoupleView) -> list[Data]:
     """The partner's answers this person is shown now. ``entries_for`` decides, so the rule lives in
-    one place; it is asked only about exercises where the partner has submitted something."""
+    one place (a reflection's text here is the copy its author last shared, never their working
+    text); it is asked only about exercises where the partner has submitted something."""
     assert couple.partner is not None
     submitted = set(
         ProgramEntry.objects.filter(
@@ -245,7 +250,7 @@ def _partner_entries(*, couple: CoupleView) -> list[Data]:
                     **_exercise_data(exercise.slug),
                     "kind": exercise.type,
                     "text": visible.text,
-                    "submitted_at": visible.submitted_at,
+                    "shown_since": visible.at,
                 }
             )
     return found
@@ -258,7 +263,8 @@ def _item_labels(exercise: Exercise | None, keys: list[str]) -> list[str]:
 
 def _maps(*, user: User, couple: CoupleView | None) -> list[Data]:
     """Own answers from every space; the both-yes and both-maybe lists only for the space the person
-    is in now, from ``map_view`` (which never hands out the partner's own answers)."""
+    is in now, from ``map_view``: the last comparison both sent, narrowed as the page narrows it,
+    never the partner's own answers."""
     mine: dict[tuple[int, str], list[MapAnswer]] = defaultdict(list)
     for answer in MapAnswer.objects.filter(user=user).order_by("couple_id", "exercise", "pk"):
         mine[(answer.couple_id, answer.exercise)].append(answer)
@@ -275,11 +281,13 @@ def _maps(*, user: User, couple: CoupleView | None) -> list[Data]:
             ],
             "both_yes": [],
             "both_maybe": [],
+            "compared_at": None,
         }
         if entry["current_space"] and couple is not None and couple.partner and exercise:
             view = program_selectors.map_view(couple=couple, exercise=exercise)
             entry["both_yes"] = _item_labels(exercise, view.both_yes)
             entry["both_maybe"] = _item_labels(exercise, view.both_maybe)
+            entry["compared_at"] = view.compared_at
         found.append(entry)
     return found
 

@@ -1,18 +1,22 @@
 """Reads for the program. What a partner may see of the other is decided here, and only here:
-a reveal answer only once both have submitted; a reflection only if its author shared a copy; of a
-map, only the items both marked yes and those both marked maybe; never a "not now"."""
+a reveal answer only once both have submitted; a reflection only as the copy its author last
+shared; of a map, only the items a frozen comparison found both marked yes or both marked maybe,
+narrowed by what either has lowered since; never a "not now". docs/architecture.md ("What each
+page lets a partner infer") says what each of these can and cannot give away."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Value
+from django.db.models import Q, Value
 
 from repair.models import (
     AgreementVersion,
     Conversation,
     ExerciseCompletion,
     MapAnswer,
+    MapRound,
     PracticeLog,
     ProgramEntry,
     StageReadiness,
@@ -123,7 +127,13 @@ def program_state(*, couple: CoupleView) -> ProgramState:
     for stage in program().stages:
         exercises = []
         for exercise in stage.exercises:
-            both = all((member, exercise.slug) in done for member in members)
+            if exercise.ladder:
+                # A ladder step counts as done together only once both said it felt comfortable:
+                # "done together" beside a step that still keeps the next one closed would tell
+                # the one who said comfortable that the other practised and did not.
+                both = all((member, exercise.slug) in comfortable for member in members)
+            else:
+                both = all((member, exercise.slug) in done for member in members)
             locked = False
             if exercise.ladder and exercise.ladder_step > 1:
                 before = ladder_steps[(exercise.ladder, exercise.ladder_step - 1)]
@@ -157,58 +167,122 @@ def program_state(*, couple: CoupleView) -> ProgramState:
 
 
 @dataclass(frozen=True)
+class PartnerWords:
+    """What the partner's page may show of their words: a revealed answer, or the copy of a
+    reflection they last shared. Never the row itself, so a template cannot reach their draft."""
+
+    text: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
 class EntryView:
     mine: ProgramEntry | None
-    # Filled only when the partner's words may be shown: a revealed answer or a shared reflection.
-    partner: ProgramEntry | None
-    partner_submitted: bool
+    # Filled only when the partner's words may be shown: a revealed answer or a shared copy.
+    partner: PartnerWords | None
 
     @property
     def revealed(self) -> bool:
         return self.partner is not None
+
+    @property
+    def changed_since_shared(self) -> bool:
+        """The author's text is not what the partner reads: they edited after sharing."""
+        mine = self.mine
+        return bool(mine and mine.shared_at and mine.text != mine.shared_text)
 
 
 def entries_for(*, couple: CoupleView, exercise: Exercise) -> EntryView:
     rows = list(ProgramEntry.objects.filter(couple=couple.couple, exercise=exercise.slug))
     mine = next((r for r in rows if r.user_id == couple.me.pk), None)
     theirs = next((r for r in rows if couple.partner and r.user_id == couple.partner.pk), None)
-    partner_submitted = bool(theirs and theirs.submitted_at)
     visible = None
     if theirs is not None:
         if exercise.type == "reveal":
+            # Both sent: neither answer can change any more (services.entry_save), so the live
+            # text is the one that was revealed.
             if mine is not None and mine.submitted_at and theirs.submitted_at:
-                visible = theirs
-        elif theirs.shared_at and theirs.submitted_at:
-            visible = theirs
-    # The partner's draft or unrevealed answer never leaves this function.
-    return EntryView(mine=mine, partner=visible, partner_submitted=partner_submitted)
+                visible = PartnerWords(text=theirs.text, at=theirs.submitted_at)
+        elif theirs.shared_at and theirs.shared_text:
+            # Only the copy: whatever the author has edited or drafted since stays theirs.
+            visible = PartnerWords(text=theirs.shared_text, at=theirs.shared_at)
+    # The partner's draft, working text or unrevealed answer never leaves this function.
+    return EntryView(mine=mine, partner=visible)
 
 
 # --- maps -----------------------------------------------------------------------------------------
+
+# How far an answer goes: a comparison's item stays shown only while both still go at least as far.
+REACH = {"yes": 2, "maybe": 1, "not_now": 0}
 
 
 @dataclass(frozen=True)
 class MapView:
     mine: dict[str, str]
+    # The last frozen comparison, narrowed by what either of them has lowered since.
     both_yes: list[str]
     both_maybe: list[str]
-    partner_done: bool
+    compared_at: datetime | None
+    # I have sent my answers into a round the partner hasn't compared in yet.
+    waiting: bool
+    # The partner has sent theirs into a round I haven't: "compare again?".
+    partner_asked: bool
+    # My answers now differ from the last ones I sent to compare.
+    changed_since_compared: bool
+
+
+def _known(answers: dict[str, str], keys: list[str]) -> dict[str, str]:
+    """Answers to the items the map has now (content edits may drop an item)."""
+    return {k: answers[k] for k in keys if k in answers}
 
 
 def map_view(*, couple: CoupleView, exercise: Exercise) -> MapView:
-    rows = MapAnswer.objects.filter(couple=couple.couple, exercise=exercise.slug).values_list(
-        "user_id", "item", "answer"
+    """What a person is shown of a map. The comparison comes only from a frozen round: two
+    snapshots both people sent. The partner's live answers are read only for the items that
+    round found in common, and only to hide one they have lowered since; so no sequence of the
+    viewer's own edits, compares or requests shows more of the partner than that round did."""
+    keys = [i.key for i in exercise.items]
+    rounds = list(
+        MapRound.objects.filter(couple=couple.couple, exercise=exercise.slug)
+        .prefetch_related("submissions")
+        .order_by("-number")[:2]
+    )
+    # A new round is opened only once the one before is frozen, so the newest frozen round is
+    # the newest or the one before it.
+    shown = next((r for r in rounds if r.frozen_at is not None), None)
+    current = rounds[0] if rounds else None
+    partner_id = couple.partner.pk if couple.partner else None
+    in_common = set(shown.both_yes) | set(shown.both_maybe) if shown and partner_id else set()
+
+    rows = MapAnswer.objects.filter(couple=couple.couple, exercise=exercise.slug).filter(
+        Q(user=couple.me) | Q(user_id=partner_id, item__in=in_common)
     )
     mine: dict[str, str] = {}
     theirs: dict[str, str] = {}
-    for user_id, item, answer in rows:
+    for user_id, item, answer in rows.values_list("user_id", "item", "answer"):
         (mine if user_id == couple.me.pk else theirs)[item] = answer
-    keys = [i.key for i in exercise.items]
+
+    def still(key: str, reach: int) -> bool:
+        return (
+            REACH.get(mine.get(key, ""), -1) >= reach
+            and REACH.get(theirs.get(key, ""), -1) >= reach
+        )
+
+    open_round = current if current is not None and current.frozen_at is None else None
+    senders = {s.user_id for s in open_round.submissions.all()} if open_round else set()
+    mine_sent = [
+        s.answers for r in rounds for s in r.submissions.all() if s.user_id == couple.me.pk
+    ]
     return MapView(
         mine=mine,
-        both_yes=[k for k in keys if mine.get(k) == "yes" and theirs.get(k) == "yes"],
-        both_maybe=[k for k in keys if mine.get(k) == "maybe" and theirs.get(k) == "maybe"],
-        partner_done=all(k in theirs for k in keys),
+        both_yes=[k for k in keys if shown and k in shown.both_yes and still(k, REACH["yes"])],
+        both_maybe=[
+            k for k in keys if shown and k in shown.both_maybe and still(k, REACH["maybe"])
+        ],
+        compared_at=shown.frozen_at if shown else None,
+        waiting=couple.me.pk in senders,
+        partner_asked=partner_id in senders and couple.me.pk not in senders,
+        changed_since_compared=bool(mine_sent) and mine_sent[0] != _known(mine, keys),
     )
 
 

@@ -16,8 +16,11 @@ from repair.models import (
     Commitment,
     Conversation,
     ConversationTurn,
+    Couple,
     ExerciseCompletion,
     MapAnswer,
+    MapRound,
+    MapSubmission,
     PracticeLog,
     ProgramEntry,
     StageReadiness,
@@ -104,14 +107,33 @@ def entry_save(
 def reflection_share(
     *, couple: CoupleView, exercise: Exercise, share: bool, now: datetime | None = None
 ) -> None:
-    """Share a copy of a submitted reflection with the partner, or withdraw it."""
+    """Share a copy of a submitted reflection with the partner (again, to update it), or
+    withdraw it. The copy is the text as it is at this moment; later edits stay the author's
+    until they share again."""
     if exercise.type != "reflection":
         raise ProgramActionError("wrong_type")
-    updated = ProgramEntry.objects.filter(
-        couple=couple.couple, user=couple.me, exercise=exercise.slug, submitted_at__isnull=False
-    ).update(shared_at=(now or timezone.now()) if share else None)
-    if not updated:
-        raise ProgramActionError("not_submitted")
+    with transaction.atomic():
+        entry = (
+            ProgramEntry.objects.select_for_update()
+            .filter(
+                couple=couple.couple,
+                user=couple.me,
+                exercise=exercise.slug,
+                submitted_at__isnull=False,
+            )
+            .first()
+        )
+        if entry is None:
+            raise ProgramActionError("not_submitted")
+        if share:
+            if not entry.text.strip():
+                raise ProgramActionError("empty")
+            entry.shared_text = entry.text
+            entry.shared_at = now or timezone.now()
+        else:
+            entry.shared_text = ""
+            entry.shared_at = None
+        entry.save(update_fields=["shared_text", "shared_at"])
 
 
 # --- maps ---------------------------------------------------------------------------------------------
@@ -120,8 +142,9 @@ def reflection_share(
 def map_answers_save(
     *, couple: CoupleView, exercise: Exercise, answers: dict[str, str], now: datetime | None = None
 ) -> None:
-    """Save any subset of answers; changeable any time. The part is done once every item has an
-    answer."""
+    """Save any subset of this person's own answers, privately; changeable any time. Nothing
+    here widens what either is shown: that takes a new comparison both send (``map_compare``).
+    Lowering an answer hides the item from a comparison at once, for both."""
     if exercise.type != "map":
         raise ProgramActionError("wrong_type")
     now = now or timezone.now()
@@ -137,11 +160,54 @@ def map_answers_save(
                 item=item,
                 defaults={"answer": answer, "updated_at": now},
             )
-        answered = MapAnswer.objects.filter(
-            couple=couple.couple, user=couple.me, exercise=exercise.slug
-        ).count()
-        if answered == len(keys):
-            _complete(couple, couple.me, exercise, now)
+
+
+def map_compare(*, couple: CoupleView, exercise: Exercise, now: datetime | None = None) -> MapRound:
+    """Send a snapshot of my answers as they are now into the open round (opening a new one,
+    which asks the partner to compare again, if the last is already frozen). When both have
+    sent theirs, the round is frozen: what both marked yes and what both marked maybe, from the
+    two snapshots, once. Sending again into a round still open replaces my snapshot. Sending
+    is this person's part of the exercise done."""
+    if exercise.type != "map":
+        raise ProgramActionError("wrong_type")
+    now = now or timezone.now()
+    keys = [item.key for item in exercise.items]
+    with transaction.atomic():
+        # One compare at a time per couple, so two presses at once meet in the same round.
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        current = (
+            MapRound.objects.filter(couple=couple.couple, exercise=exercise.slug)
+            .order_by("-number")
+            .first()
+        )
+        if current is None or current.frozen_at is not None:
+            current = MapRound.objects.create(
+                couple=couple.couple,
+                exercise=exercise.slug,
+                number=(current.number if current else 0) + 1,
+                opened_at=now,
+            )
+        live = dict(
+            MapAnswer.objects.filter(
+                couple=couple.couple, user=couple.me, exercise=exercise.slug
+            ).values_list("item", "answer")
+        )
+        snapshot = {k: live[k] for k in keys if k in live}
+        MapSubmission.objects.update_or_create(
+            round=current, user=couple.me, defaults={"answers": snapshot, "submitted_at": now}
+        )
+        partner = couple.partner
+        theirs = (
+            MapSubmission.objects.filter(round=current, user=partner).first() if partner else None
+        )
+        if theirs is not None:
+            both = [(k, snapshot.get(k), theirs.answers.get(k)) for k in keys]
+            current.both_yes = [k for k, a, b in both if a == b == "yes"]
+            current.both_maybe = [k for k, a, b in both if a == b == "maybe"]
+            current.frozen_at = now
+            current.save(update_fields=["both_yes", "both_maybe", "frozen_at"])
+        _complete(couple, couple.me, exercise, now)
+    return current
 
 
 # --- agreements --------------------------------------------------------------------------------------

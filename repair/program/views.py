@@ -146,10 +146,20 @@ def _written(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> 
         action = request.POST.get("action", "")
         try:
             if action in ("draft", "submit"):
-                services.entry_save(
+                entry = services.entry_save(
                     couple=couple, exercise=exercise, text=text, submit=action == "submit"
                 )
-                if action == "draft":
+                partner = couple.partner.name if couple.partner else ""
+                if entry.shared_at and entry.text != entry.shared_text:
+                    messages.success(
+                        request,
+                        _(
+                            "Saved. Only you can see this version: %(name)s still sees the copy "
+                            "you shared, until you share again."
+                        )
+                        % {"name": partner},
+                    )
+                elif action == "draft":
                     messages.success(request, _("Draft saved. Only you can see it."))
             elif action in ("share", "unshare"):
                 services.reflection_share(couple=couple, exercise=exercise, share=action == "share")
@@ -166,24 +176,57 @@ def _written(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> 
 
 
 def _map(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    """Answers are saved privately; "Compare" also sends them into this round of comparing.
+    While waiting for the partner to compare, the comparison (the fragment) refreshes itself."""
+    sent: dict[str, str] = {}
     if request.method == "POST":
-        answers = {
+        sent = {
             item.key: request.POST[item.key]
             for item in exercise.items
             if request.POST.get(item.key)
         }
+        compare = request.POST.get("action") == "compare"
         try:
-            services.map_answers_save(couple=couple, exercise=exercise, answers=answers)
-            messages.success(request, _("Saved. You can change any answer whenever you like."))
+            services.map_answers_save(couple=couple, exercise=exercise, answers=sent)
+            if compare:
+                compared = services.map_compare(couple=couple, exercise=exercise)
+                if compared.frozen_at is not None:
+                    messages.success(request, _("Compared. Here is what you both chose."))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Sent. What you both chose appears once %(name)s compares too — "
+                            "there's no hurry."
+                        )
+                        % {"name": couple.partner.name if couple.partner else ""},
+                    )
+            else:
+                messages.success(
+                    request, _("Saved, privately. You can change any answer whenever you like.")
+                )
         except ProgramActionError as error:
             _problem(request, error)
+            # Nothing chosen is lost: the form comes back with the answers as they were sent.
+            return _map_page(request, couple, exercise, sent=sent)
         return _after_post(request, exercise)
+    return _map_page(request, couple, exercise)
+
+
+def _map_page(
+    request: AuthedRequest,
+    couple: CoupleView,
+    exercise: Exercise,
+    *,
+    sent: dict[str, str] | None = None,
+) -> HttpResponse:
     view = ps.map_view(couple=couple, exercise=exercise)
+    chosen = {**view.mine, **(sent or {})}
     labels = {item.key: item.label for item in exercise.items}
     groups: dict[str, list[object]] = {}
     for item in exercise.items:
         groups.setdefault(item.group, []).append(
-            {"key": item.key, "label": item.label, "answer": view.mine.get(item.key, "")}
+            {"key": item.key, "label": item.label, "answer": chosen.get(item.key, "")}
         )
     return _page(
         request,
@@ -195,6 +238,7 @@ def _map(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> Http
             "both_yes": [labels[k] for k in view.both_yes],
             "both_maybe": [labels[k] for k in view.both_maybe],
         },
+        fragment="" if sent is not None else "together",
     )
 
 
