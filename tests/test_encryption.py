@@ -33,6 +33,7 @@ from rituals.models import GratitudeNote
 # One distinctive phrase per encrypted field, none of which appears anywhere else in the app.
 WORDS = {
     (ProgramEntry, "text"): "I found the receipts from the Marigold Hotel",
+    (ProgramEntry, "shared_text"): "The bandstand letters were never meant for you",
     (AgreementVersion, "text"): "No more secret phones; we share the lighthouse calendar",
     (ConversationTurn, "text"): "When you lied about Thursday I felt the floor tilt",
     (Commitment, "text"): "I will phone from the quayside every evening",
@@ -47,7 +48,11 @@ WORDS = {
 def write_everything(couple: Couple, a: User, b: User) -> dict[str, models.Model]:
     """A couple's words in every encrypted field, written through the ORM as the services do."""
     entry = ProgramEntry.objects.create(
-        couple=couple, user=a, exercise="test-reflection", text=WORDS[(ProgramEntry, "text")]
+        couple=couple,
+        user=a,
+        exercise="test-reflection",
+        text=WORDS[(ProgramEntry, "text")],
+        shared_text=WORDS[(ProgramEntry, "shared_text")],
     )
     agreement = AgreementVersion.objects.create(
         couple=couple,
@@ -260,7 +265,10 @@ def test_rotation_also_encrypts_plain_text_left_over(couple, partner_a):
 
     out = run_rotate()
 
-    assert "repair.ProgramEntry (text): 0 values re-encrypted, 1 plain text encrypted" in out
+    assert (
+        "repair.ProgramEntry (text, shared_text): 0 values re-encrypted, 1 plain text encrypted"
+        in out
+    )
     assert stored(ProgramEntry, "text", entry.pk).startswith(PREFIX)
     assert read(ProgramEntry, "text", entry.pk) == "legacy words"
 

@@ -181,6 +181,8 @@ def seeded(couple: Couple, partner_a: User, partner_b: User) -> Seeded:
         exercise=exercise(MAP),
         answers={"hear-im-here": "yes", "kind-message": "yes", "whats-going-well": "not_now"},
     )
+    for person in (a, b):
+        program_services.map_compare(couple=person, exercise=exercise(MAP))
 
     honesty = exercise("safety-honesty-agreement")
     version = program_services.agreement_propose(couple=a, exercise=honesty, text=A_AGREEMENT)
@@ -619,6 +621,8 @@ WRITTEN_MODELS = (
     "checkins.Acknowledgement",
     "repair.ProgramEntry",
     "repair.MapAnswer",
+    "repair.MapRound",
+    "repair.MapSubmission",
     "repair.AgreementVersion",
     "repair.ConversationTurn",
     "repair.Commitment",

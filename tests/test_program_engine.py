@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import json
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +18,7 @@ from repair.models import (
     AgreementVersion,
     Conversation,
     ExerciseCompletion,
+    ProgramEntry,
     User,
 )
 from repair.program import Exercise, program, services
@@ -20,12 +26,15 @@ from repair.program import selectors as ps
 from repair.program.services import ProgramActionError
 from repair.selectors import CoupleView, couple_for_user
 from tests.conftest import client_for
+from tests.factories import make_couple, make_user
 
 pytestmark = pytest.mark.django_db
 
 A_WORDS = "what I miss most is the easy mornings"
 B_WORDS = "I am scared it will happen again"
 B_DRAFT = "half a thought I have not sent"
+A_DRAFT = "a second thought I keep to myself for now"
+A_EDITED = "what I miss most is the slow Sunday walks"
 
 
 def view(user: User) -> CoupleView:
@@ -151,6 +160,59 @@ def test_partner_cannot_see_private_reflection_until_a_copy_is_shared(
     assert A_WORDS not in client_b.get(url(reflection)).text
 
 
+def test_a_draft_saved_after_sharing_does_not_change_what_the_partner_sees(
+    couple, partner_a: User, partner_b: User
+):
+    reflection = first("safety", "reflection")
+    client_a, client_b = client_for(partner_a), client_for(partner_b)
+    client_a.post(url(reflection), {"action": "submit", "text": A_WORDS})
+    client_a.post(url(reflection), {"action": "share"})
+
+    # From a tab opened before sharing, which still offers "Save as draft".
+    client_a.post(url(reflection), {"action": "draft", "text": A_DRAFT})
+
+    page_b = client_b.get(url(reflection)).text
+    assert A_WORDS in page_b
+    assert A_DRAFT not in page_b
+    assert A_DRAFT not in str(export_json(client_b)["program"])  # type: ignore[index]
+    assert A_WORDS in str(export_json(client_b)["program"])  # type: ignore[index]
+
+
+def test_editing_a_shared_reflection_changes_the_partners_copy_only_when_shared_again(
+    couple, partner_a: User, partner_b: User
+):
+    reflection = first("safety", "reflection")
+    client_a, client_b = client_for(partner_a), client_for(partner_b)
+    client_a.post(url(reflection), {"action": "submit", "text": A_WORDS})
+    client_a.post(url(reflection), {"action": "share"})
+    assert "Blake sees a copy of exactly this" in client_a.get(url(reflection)).text
+
+    client_a.post(url(reflection), {"action": "submit", "text": A_EDITED})
+
+    assert A_WORDS in client_b.get(url(reflection)).text
+    assert A_EDITED not in client_b.get(url(reflection)).text
+    mine = html.unescape(client_a.get(url(reflection)).text)
+    assert "You've changed this since you shared it." in mine
+    assert "Share again to update what Blake sees." in mine
+
+    client_a.post(url(reflection), {"action": "share"})
+
+    assert A_EDITED in client_b.get(url(reflection)).text
+    assert A_WORDS not in client_b.get(url(reflection)).text
+    assert "You've changed this" not in html.unescape(client_a.get(url(reflection)).text)
+    client_a.post(url(reflection), {"action": "unshare"})
+    entry = ProgramEntry.objects.get(user=partner_a, exercise=reflection.slug)
+    assert (entry.shared_text, entry.shared_at) == ("", None)
+    assert A_EDITED not in client_b.get(url(reflection)).text
+
+
+def export_json(client: Client) -> dict[str, object]:
+    data: dict[str, object] = json.loads(
+        client.get(reverse("export_data") + "?format=json").content
+    )
+    return data
+
+
 # --- maps ------------------------------------------------------------------------------------------------
 
 
@@ -171,7 +233,10 @@ def test_map_shows_only_mutual_yes_and_both_maybe_never_not_now(
         exercise=intimacy,
         answers={one: "yes", two: "not_now", three: "maybe", four: "yes"},
     )
+    assert ps.map_view(couple=view(partner_b), exercise=intimacy).both_yes == []  # not compared
 
+    services.map_compare(couple=view(partner_a), exercise=intimacy)
+    services.map_compare(couple=view(partner_b), exercise=intimacy)
     seen_by_b = ps.map_view(couple=view(partner_b), exercise=intimacy)
 
     assert seen_by_b.both_yes == [one]
@@ -183,18 +248,164 @@ def test_map_shows_only_mutual_yes_and_both_maybe_never_not_now(
     assert labels[four] not in together  # A's not now is never shown as such
 
 
-def test_changing_a_map_answer_updates_the_comparison_at_once(
+def test_either_partner_lowering_an_item_hides_it_for_both(
     couple, partner_a: User, partner_b: User
 ):
-    intimacy = first("consent", "map")
-    key = intimacy.items[0].key
-    services.map_answers_save(couple=view(partner_a), exercise=intimacy, answers={key: "yes"})
-    services.map_answers_save(couple=view(partner_b), exercise=intimacy, answers={key: "yes"})
-    assert ps.map_view(couple=view(partner_a), exercise=intimacy).both_yes == [key]
+    small = first("safety", "map")
+    key, other = small.items[0].key, small.items[1].key
+    for person in (partner_a, partner_b):
+        services.map_answers_save(
+            couple=view(person), exercise=small, answers={key: "yes", other: "maybe"}
+        )
+        services.map_compare(couple=view(person), exercise=small)
+    assert ps.map_view(couple=view(partner_a), exercise=small).both_yes == [key]
+    assert ps.map_view(couple=view(partner_a), exercise=small).both_maybe == [other]
 
-    services.map_answers_save(couple=view(partner_b), exercise=intimacy, answers={key: "not_now"})
+    services.map_answers_save(couple=view(partner_b), exercise=small, answers={key: "maybe"})
+    services.map_answers_save(couple=view(partner_a), exercise=small, answers={other: "not_now"})
 
-    assert ps.map_view(couple=view(partner_a), exercise=intimacy).both_yes == []
+    for person in (partner_a, partner_b):
+        seen = ps.map_view(couple=view(person), exercise=small)
+        assert (seen.both_yes, seen.both_maybe) == ([], [])
+        assert (
+            small.items[0].label
+            not in client_for(person).get(url(small)).text.split("Your answers")[0]
+        )
+
+
+VALUES = ("yes", "maybe", "not_now")
+
+
+def test_a_partner_probing_with_their_own_answers_learns_nothing_beyond_one_honest_round(db):
+    """Two Blakes who would look the same after one honest round with Avery, and differ in
+    everything else. Avery flips every own answer through every value, compares again and again
+    (asking for new rounds only Blake could complete); at every step each Avery is shown exactly
+    what the other is. If anything Avery saw depended on what Blake answered beyond that round,
+    the two would differ somewhere."""
+    small = first("safety", "map")
+    keys = [item.key for item in small.items]
+    seen_yes, seen_maybe, *rest = keys
+    avery_honest = {seen_yes: "yes", seen_maybe: "maybe"} | dict.fromkeys(rest, "not_now")
+    # Same on what the honest round compares; everything else different, "not now" included.
+    blakes = [
+        {seen_yes: "yes", seen_maybe: "maybe"} | {k: VALUES[i % 3] for i, k in enumerate(rest)},
+        {seen_yes: "yes", seen_maybe: "maybe"}
+        | {k: VALUES[(i + 1) % 3] for i, k in enumerate(rest)},
+    ]
+    now = timezone.now()
+
+    def probe(blake_answers: dict[str, str]) -> list[object]:
+        avery, blake = make_user("Avery"), make_user("Blake")
+        make_couple(avery, blake)
+        services.map_answers_save(couple=view(blake), exercise=small, answers=blake_answers)
+        services.map_compare(couple=view(blake), exercise=small, now=now)
+        client = client_for(avery)
+        seen: list[object] = []
+
+        def look(*, page: bool = False) -> None:
+            shown = ps.map_view(couple=view(avery), exercise=small)
+            assert set(shown.both_yes) <= {seen_yes}
+            assert set(shown.both_maybe) <= {seen_maybe}
+            seen.append((shown.both_yes, shown.both_maybe, shown.compared_at, shown.waiting))
+            seen.append(shown.partner_asked)
+            if page:
+                seen.append(client.get(url(small), HTTP_HX_REQUEST="true").text)
+                seen.append(export_maps(client))
+
+        services.map_answers_save(couple=view(avery), exercise=small, answers=avery_honest)
+        services.map_compare(couple=view(avery), exercise=small, now=now)
+        look(page=True)
+        for value in VALUES:
+            services.map_answers_save(
+                couple=view(avery), exercise=small, answers=dict.fromkeys(keys, value)
+            )
+            look(page=True)
+            services.map_compare(couple=view(avery), exercise=small, now=now)
+            look(page=True)
+        for key in keys:
+            for value in VALUES:
+                services.map_answers_save(couple=view(avery), exercise=small, answers={key: value})
+                look()
+            services.map_compare(couple=view(avery), exercise=small, now=now)
+            look()
+        look(page=True)
+        return seen
+
+    first_world, second_world = (probe(answers) for answers in blakes)
+
+    assert len(first_world) == len(second_world)
+    for step, (one, other) in enumerate(zip(first_world, second_world, strict=True)):
+        assert one == other, f"step {step}: Avery could tell the two Blakes apart"
+
+
+def export_maps(client: Client) -> object:
+    data = json.loads(client.get(reverse("export_data") + "?format=json").content)
+    return [(m["both_yes"], m["both_maybe"]) for m in data["program"]["maps"]]
+
+
+def test_a_new_round_needs_both_to_compare_and_the_last_one_stays_until_then(
+    couple, partner_a: User, partner_b: User
+):
+    small = first("safety", "map")
+    key, later = small.items[0].key, small.items[1].key
+    services.map_answers_save(
+        couple=view(partner_a), exercise=small, answers={key: "yes", later: "not_now"}
+    )
+    services.map_answers_save(
+        couple=view(partner_b), exercise=small, answers={key: "yes", later: "yes"}
+    )
+    services.map_compare(couple=view(partner_a), exercise=small)
+    assert ps.map_view(couple=view(partner_a), exercise=small).waiting
+    services.map_compare(couple=view(partner_b), exercise=small)
+
+    # A says yes to the second item too and asks to compare again: nothing widens yet.
+    services.map_answers_save(couple=view(partner_a), exercise=small, answers={later: "yes"})
+    assert ps.map_view(couple=view(partner_a), exercise=small).changed_since_compared
+    services.map_compare(couple=view(partner_a), exercise=small)
+    for_a = ps.map_view(couple=view(partner_a), exercise=small)
+    for_b = ps.map_view(couple=view(partner_b), exercise=small)
+    assert for_a.both_yes == for_b.both_yes == [key]
+    assert (for_a.waiting, for_a.partner_asked) == (True, False)
+    assert (for_b.waiting, for_b.partner_asked) == (False, True)
+    assert "would like to compare again" in client_for(partner_b).get(url(small)).text
+    fragment = client_for(partner_a).get(url(small), HTTP_HX_REQUEST="true").text
+    assert 'hx-trigger="every 4s"' in fragment  # A's comparison refreshes while waiting
+    assert "<form" not in fragment
+
+    services.map_compare(couple=view(partner_b), exercise=small)
+
+    assert ps.map_view(couple=view(partner_a), exercise=small).both_yes == [key, later]
+    assert "hx-trigger" not in client_for(partner_a).get(url(small), HTTP_HX_REQUEST="true").text
+
+
+def test_compare_from_the_page_saves_the_answers_and_is_my_part_done(
+    couple, partner_a: User, partner_b: User
+):
+    small = first("safety", "map")
+    key = small.items[0].key
+    client_a = client_for(partner_a)
+
+    client_a.post(url(small), {key: "yes", "action": "save"})
+    assert not ps.program_state(couple=view(partner_a)).exercise(small.slug).mine_done  # type: ignore[union-attr]
+    client_a.post(url(small), {key: "yes", "action": "compare"})
+    client_for(partner_b).post(url(small), {key: "yes", "action": "compare"})
+
+    assert ps.program_state(couple=view(partner_a)).exercise(small.slug).both_done  # type: ignore[union-attr]
+    assert ps.map_view(couple=view(partner_b), exercise=small).both_yes == [key]
+
+
+def test_a_refused_map_answer_keeps_every_choice_made(couple, partner_a: User):
+    small = first("safety", "map")
+    key, forged = small.items[0].key, small.items[1].key
+
+    response = client_for(partner_a).post(
+        url(small), {key: "maybe", forged: "always", "action": "compare"}
+    )
+
+    assert response.status_code == 200
+    assert "wasn&#x27;t one of yes, maybe or not now" in response.text
+    assert f'name="{key}" value="maybe" checked' in response.text
+    assert not ps.map_view(couple=view(partner_a), exercise=small).waiting
 
 
 def test_a_forged_map_answer_is_refused(couple, partner_a: User):
@@ -334,6 +545,29 @@ def test_ladder_steps_open_only_after_both_say_the_last_felt_comfortable(
     assert not ps.program_state(couple=view(partner_a)).exercise(step2.slug).ladder_locked  # type: ignore[union-attr]
 
 
+def test_a_ladder_step_does_not_show_that_the_partner_practised_but_did_not_feel_comfortable(
+    couple, partner_a: User, partner_b: User
+):
+    open_up_to("consent", partner_a, partner_b)
+    step1 = first("consent", "practice", ladder_step=1)
+    stage_url = reverse("program_stage", args=["consent"])
+
+    def exercises_for_a() -> str:
+        page = client_for(partner_a).get(stage_url).text
+        return page.split('<ol class="exercises">')[1].split("</ol>")[0]
+
+    services.practice_log(couple=view(partner_a), exercise=step1, comfortable=True)
+    before = exercises_for_a()
+
+    services.practice_log(couple=view(partner_b), exercise=step1, comfortable=False)
+
+    # Same page as before Blake practised: the closed step above says nothing about why.
+    assert exercises_for_a() == before
+    assert not ps.program_state(couple=view(partner_a)).exercise(step1.slug).both_done  # type: ignore[union-attr]
+    services.practice_log(couple=view(partner_b), exercise=step1, comfortable=True)
+    assert ps.program_state(couple=view(partner_a)).exercise(step1.slug).both_done  # type: ignore[union-attr]
+
+
 # --- speaker-listener ---------------------------------------------------------------------------------------------
 
 
@@ -464,3 +698,47 @@ def test_an_exercise_under_the_wrong_stage_is_a_404(couple, partner_a: User):
         .status_code
         == 404
     )
+
+
+# --- the migration ------------------------------------------------------------------------------------------------
+
+
+def test_the_migration_keeps_shared_copies_and_freezes_maps_both_had_finished(transactional_db):
+    a, b = make_user("Avery"), make_user("Blake")
+    couple = make_couple(a, b)
+    small = first("safety", "map")
+    key, other = small.items[0].key, small.items[1].key
+    try:
+        call_command("migrate", "repair", "0006", verbosity=0)
+        old = MigrationExecutor(connection).loader.project_state(
+            [("repair", "0006_watch_agreements_and_conversations")]
+        )
+        apps = old.apps
+        entry = apps.get_model("repair", "ProgramEntry")
+        entry.objects.create(
+            couple_id=couple.pk,
+            user_id=a.pk,
+            exercise="safety-unsafe-moments",
+            text=A_WORDS,
+            submitted_at=timezone.now(),
+            shared_at=timezone.now(),
+        )
+        for person, answers in ((a, ("yes", "maybe")), (b, ("yes", "not_now"))):
+            for item, answer in zip((key, other), answers, strict=True):
+                apps.get_model("repair", "MapAnswer").objects.create(
+                    couple_id=couple.pk,
+                    user_id=person.pk,
+                    exercise=small.slug,
+                    item=item,
+                    answer=answer,
+                )
+            apps.get_model("repair", "ExerciseCompletion").objects.create(
+                couple_id=couple.pk, user_id=person.pk, exercise=small.slug
+            )
+    finally:
+        call_command("migrate", verbosity=0)
+
+    assert ProgramEntry.objects.get(user=a).shared_text == A_WORDS
+    assert A_WORDS in client_for(b).get(url(first("safety", "reflection"))).text
+    seen = ps.map_view(couple=view(b), exercise=small)
+    assert (seen.both_yes, seen.both_maybe) == ([key], [])
