@@ -1,12 +1,12 @@
 """The program in the browser: a reveal-together exercise, where the partner who answered first waits
-on a page that updates by itself (htmx polling) once the other has answered; and a guided practice
-with its countdown timer."""
+on a page that updates by itself (htmx polling) once the other has answered; a map, compared the
+same way; and a guided practice with its countdown timer."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from repair.models import PracticeLog, ProgramEntry
 from repair.program import Exercise, program
@@ -140,3 +140,63 @@ def test_practice_timer_and_log(browsing: Browsing) -> None:
 
     logs = PracticeLog.objects.filter(couple=couple, exercise=exercise.slug)
     assert [(log.user_id, log.comfortable) for log in logs] == [(avery_user.pk, None)]
+
+
+def choose(page: Page, answers: dict[str, str]) -> None:
+    """Click each chip's label, as a person does: the radio inside it is visually hidden."""
+    for key, answer in answers.items():
+        page.locator(f'label.chip:has(input[name="{key}"][value="{answer}"])').click()
+
+
+def test_a_map_comparison_appears_for_the_one_waiting_once_both_compare(
+    browsing: Browsing,
+) -> None:
+    avery_user, blake_user = make_user("Avery"), make_user("Blake")
+    make_couple(avery_user, blake_user)
+    exercise = first_in_safety("map")
+    url = url_for(exercise)
+    first, second, third = exercise.items[:3]
+
+    avery = sign_in(browsing, "Avery", avery_user, PASSWORD, landing=url)
+    blake = sign_in(browsing, "Blake", blake_user, PASSWORD, landing=url)
+    expect(avery.get_by_role("heading", level=1)).to_have_text(exercise.title)
+    together = avery.locator("#map-together")
+    expect(together).to_contain_text("Nothing to show yet")
+    browsing.check_a11y(avery)
+    snap(avery, "map-avery-before")
+
+    choose(avery, {first.key: "yes", second.key: "maybe", third.key: "yes"})
+    avery.get_by_role("button", name="Save and compare").click()
+    expect(avery.locator(".messages")).to_contain_text("Sent.")
+    expect(together.get_by_role("status")).to_contain_text("this page updates by itself")
+    expect(together).to_have_attribute("hx-trigger", "every 4s")
+    browsing.check_a11y(avery)
+    snap(avery, "map-avery-waiting")
+    avery.evaluate("() => { window.stillTheSamePage = true; }")
+
+    blake.reload()
+    expect(blake.locator("#map-together")).to_contain_text("Nothing to show yet")
+    choose(blake, {first.key: "yes", second.key: "maybe", third.key: "not_now"})
+    blake.get_by_role("button", name="Save and compare").click()
+    expect(blake.locator(".messages")).to_contain_text("Compared.")
+    blake_together = blake.locator("#map-together")
+    expect(blake_together.locator(".pill-list").first).to_have_text(first.label)
+    expect(blake_together.locator(".pill-list.maybe")).to_have_text(second.label)
+    expect(blake_together).not_to_contain_text(third.label)  # Avery's yes, Blake's not now
+    browsing.check_a11y(blake)
+    snap(blake, "map-blake-compared")
+
+    expect(together.locator(".pill-list").first).to_have_text(first.label, timeout=POLL_WAIT_MS)
+    assert avery.evaluate("() => window.stillTheSamePage") is True
+    expect(together).not_to_contain_text(third.label)
+    expect(avery.locator("[hx-trigger]")).to_have_count(0)  # compared: the polling stops
+
+    # Blake closes the first item again: gone for Avery too, on the next look.
+    choose(blake, {first.key: "maybe"})
+    blake.get_by_role("button", name="Just save, privately").click()
+    expect(blake.locator(".messages")).to_contain_text("Saved, privately.")
+    avery.reload()
+    expect(together).not_to_contain_text(first.label)
+    expect(together.locator(".pill-list.maybe")).to_have_text(second.label)
+    browsing.check_a11y(avery)
+    snap(avery, "map-avery-after-blake-stepped-back")
