@@ -193,14 +193,7 @@ def _map(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> Http
                 if compared.frozen_at is not None:
                     messages.success(request, _("Compared. Here is what you both chose."))
                 else:
-                    messages.success(
-                        request,
-                        _(
-                            "Sent. What you both chose appears once %(name)s compares too — "
-                            "there's no hurry."
-                        )
-                        % {"name": couple.partner.name if couple.partner else ""},
-                    )
+                    messages.success(request, _("Sent to compare. There's no hurry."))
             else:
                 messages.success(
                     request, _("Saved, privately. You can change any answer whenever you like.")

@@ -167,7 +167,7 @@ def test_a_map_comparison_appears_for_the_one_waiting_once_both_compare(
 
     choose(avery, {first.key: "yes", second.key: "maybe", third.key: "yes"})
     avery.get_by_role("button", name="Save and compare").click()
-    expect(avery.locator(".messages")).to_contain_text("Sent.")
+    expect(avery.locator(".messages")).to_contain_text("Sent to compare.")
     expect(together.get_by_role("status")).to_contain_text("this page updates by itself")
     expect(together).to_have_attribute("hx-trigger", "every 4s")
     browsing.check_a11y(avery)
