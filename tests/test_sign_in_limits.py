@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -114,6 +115,26 @@ def test_the_wait_doubles_and_stops_growing_at_an_hour():
     assert waits[4:8] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert waits[-1] == timedelta(hours=1)
     assert signin_limits.wait_after(tries=500) == timedelta(hours=1)
+
+
+def test_parallel_guesses_cannot_slip_past_the_pause(db: None):
+    # Twenty tries at once from one pair: the count and the wait are taken under a lock in Redis,
+    # so no more than the free tries go ahead (fewer only if a try gave up waiting for the lock on
+    # a very busy machine, which also counts as "wait") and the rest are told to wait.
+    now = datetime.now(tz=UTC)
+
+    def one_try(_: int) -> signin_limits.Attempt | signin_limits.Refusal:
+        try:
+            return signin_limits.attempt_begin(login="avery@example.com", address=ATTACKER, now=now)
+        finally:
+            cache.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(one_try, range(20)))
+
+    went_ahead = [o for o in outcomes if isinstance(o, signin_limits.Attempt)]
+    assert 1 <= len(went_ahead) <= signin_limits.FREE_TRIES
+    assert {o.reason for o in outcomes if isinstance(o, signin_limits.Refusal)} == {"pair"}
 
 
 def test_a_right_password_gives_the_pair_a_fresh_start(
