@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
@@ -34,4 +35,15 @@ def send_invite(*, to: str, inviter_name: str, url: str) -> bool:
         subject=_("An invitation from %(name)s") % {"name": inviter_name},
         template="invite",
         context={"inviter_name": inviter_name, "url": url, "days": settings.INVITE_TTL.days},
+    )
+
+
+def send_sign_in_notice(*, to: str) -> bool:
+    """Several wrong passwords for this account today. Nothing in it comes from whoever typed
+    them: no address, no device, no time, no typed text; the subject is the same every time."""
+    return send_templated(
+        to=to,
+        subject=_("A note about signing in"),
+        template="sign_in_notice",
+        context={"reset_url": f"{settings.SITE_URL}{reverse('account_reset_password')}"},
     )

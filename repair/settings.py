@@ -221,8 +221,12 @@ SIGNUPS_OPEN = env_bool("SIGNUPS_OPEN", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Wrong passwords are limited by repair/signin_limits.py (per account and address pair, per address,
+# per account; docs/running.md, "Sign-in and invite limits"), not by allauth's per-email limit,
+# which let anyone who knew an address lock its owner out. "login" caps sign-in posts per address.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "login_failed": "",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",

@@ -236,18 +236,10 @@ def _invite_problem(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-# Invite links opened per address: plenty for a person, far too few to guess a 256-bit token.
-INVITE_LIMIT, INVITE_WINDOW = 30, 10 * 60
-
-
 @require_http_methods(["GET", "POST"])
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
-    if not ratelimit.allow(
-        key=f"invite:{ratelimit.client_ip(request)}",
-        limit=INVITE_LIMIT,
-        window_seconds=INVITE_WINDOW,
-    ):
+    if not ratelimit.invite_open_allow(request=request, token=token):
         return render(
             request,
             "repair/invite_problem.html",
@@ -261,6 +253,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     found = selectors.invite_for_token(token=token)
     if found is None:
+        ratelimit.invite_miss_record(request=request)
         return _invite_problem(request, "not_found")
     status = found.status(now=now)
     if status != InviteStatus.PENDING:
