@@ -20,7 +20,7 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
-from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -222,7 +222,7 @@ def test_today_shows_every_change_at_once(
 HISTORY = reverse("checkins:history") + "?range=7"
 
 
-def _partner_mood(page: str) -> list[str]:
+def _partner_mood(page: str) -> list[tuple[str, str]]:
     return re.findall(r"Blake shared (\d+) answers?, on average ([\d.]+)", page)
 
 
@@ -377,6 +377,18 @@ _HIDDEN_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" val
 _HX_HEADERS = re.compile(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>")
 
 
+def _unmask(token: str) -> str:
+    """The secret a masked CSRF token carries (Django's own masking: a mask, then the secret
+    shifted by it, character by character)."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    return "".join(
+        CSRF_ALLOWED_CHARS[
+            (CSRF_ALLOWED_CHARS.index(c) - CSRF_ALLOWED_CHARS.index(m)) % len(CSRF_ALLOWED_CHARS)
+        ]
+        for c, m in zip(cipher, mask, strict=True)
+    )
+
+
 def _token_only_where_it_belongs(page: str, client: Client) -> str:
     """The page's CSRF token, after checking that the viewer's CSRF secret, in any masking, is in
     the hidden inputs and the htmx headers on ``<body>`` and nowhere else in the page."""
@@ -385,12 +397,12 @@ def _token_only_where_it_belongs(page: str, client: Client) -> str:
     assert header is not None, "the htmx headers on <body> carry the token"
     proper = [header.group(1), *_HIDDEN_INPUT.findall(page)]
     # Each {% csrf_token %} masks the secret afresh; unmasking shows whose it is.
-    assert {_unmask_cipher_token(token) for token in proper} == {secret}
+    assert {_unmask(token) for token in proper} == {secret}
     rest = _HIDDEN_INPUT.sub("", _HX_HEADERS.sub("", page))
     for chunk in re.findall(r"[A-Za-z0-9]{32,}", rest):
         assert secret not in chunk
         for start in range(len(chunk) - CSRF_TOKEN_LENGTH + 1):
-            assert _unmask_cipher_token(chunk[start : start + CSRF_TOKEN_LENGTH]) != secret, chunk
+            assert _unmask(chunk[start : start + CSRF_TOKEN_LENGTH]) != secret, chunk
     return header.group(1)
 
 
