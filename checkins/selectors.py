@@ -118,7 +118,7 @@ class History:
 @dataclass(frozen=True)
 class HistoryRows:
     """What the history page is drawn from: the window's dates and the numbers in it, nothing else
-    (no notes). Small and picklable, so the page can be cached under a digest of it."""
+    (no notes): plain rows, so no note is ever loaded or decrypted for it."""
 
     today: date
     month_start: date

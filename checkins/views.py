@@ -8,10 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +17,6 @@ from checkins import charts, exports, selectors, services
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALES
 from repair.access import AuthedRequest
-from repair.cache import memoized_fragment
 from repair.selectors import couple_for_user
 
 
@@ -131,53 +128,19 @@ def history(request: AuthedRequest) -> HttpResponse:
         days = 30
     month = _month_param(request.GET.get("month"))
     partner_name = couple.partner.name if couple and couple.partner else ""
-
-    def render_body(rows: selectors.HistoryRows) -> str:
-        result = selectors.history_build(rows)
-        labels = charts.day_labels(result.trends[0].points) if result.trends else {}
-        context = {
-            "history": result,
-            "charts": [
-                charts.trend_chart(
-                    trend=trend, scale=scale, partner_name=partner_name, labels=labels
-                )
-                for trend, scale in zip(result.trends, SCALES, strict=True)
-            ],
-            "ranges": selectors.TREND_RANGES,
-            "partner_name": partner_name,
-            "prev_month": _shift_month(result.month_start, -1),
-            "next_month": _shift_month(result.month_start, 1),
-            "at_current_month": result.month_start >= result.today.replace(day=1),
-        }
-        return render_to_string("checkins/history.html#body", context, request=request)
-
-    def read_rows() -> selectors.HistoryRows:
-        return selectors.history_rows(user=user, couple=couple, month=month, days=days)
-
-    # A month calendar and seven charts of up to 90 days for two people: most of the page's cost,
-    # and it changes only when the numbers do. It is kept under a digest of everything it is drawn
-    # from: whose page, the partner's name, the language, the dates, and the numbers. In a couple,
-    # the couple's revision stands in for the numbers, since the database moves it on every write
-    # to either person's check-ins (repair/revisions.py), so a cache hit reads no check-ins at all.
-    if couple is not None:
-        numbers: object = (couple.couple.pk, couple.couple.revision)
-        window = (selectors.local_today(user=user), month, days)
-
-        def draw() -> str:
-            return render_body(read_rows())
-    else:
-        rows = read_rows()
-        numbers, window = rows, None
-
-        def draw() -> str:
-            return render_body(rows)
-
+    result = selectors.history(user=user, couple=couple, month=month, days=days)
+    labels = charts.day_labels(result.trends[0].points) if result.trends else {}
     context = {
-        "body": memoized_fragment(
-            namespace="checkins-history",
-            inputs=(user.pk, partner_name, get_language(), window, numbers),
-            render=draw,
-        )
+        "history": result,
+        "charts": [
+            charts.trend_chart(trend=trend, scale=scale, partner_name=partner_name, labels=labels)
+            for trend, scale in zip(result.trends, SCALES, strict=True)
+        ],
+        "ranges": selectors.TREND_RANGES,
+        "partner_name": partner_name,
+        "prev_month": _shift_month(result.month_start, -1),
+        "next_month": _shift_month(result.month_start, 1),
+        "at_current_month": result.month_start >= result.today.replace(day=1),
     }
     return render(request, "checkins/history.html", context)
 

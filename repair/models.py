@@ -87,9 +87,6 @@ class Couple(models.Model):
     ended_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Moved forward by the database on every write to what the couple's Today page shows
-    # (repair/revisions.py): a page cached under it is never stale. Never set by code.
-    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     MAX_MEMBERS = 2
 

@@ -1,28 +1,23 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
-from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from repair import ratelimit, selectors, services
 from repair.access import AuthedRequest, couple_required
-from repair.cache import CSRF_SLOT, sealed_fragment, with_csrf_token
 from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
 from repair.mail import outbox_messages
 from repair.models import InviteStatus, User
@@ -48,61 +43,24 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
         greeting = _("Good afternoon")
     else:
         greeting = _("Good evening")
-    return render(
-        request, "repair/today.html", {"greeting": greeting, "body": _today_body(request, couple)}
-    )
-
-
-def _today_body(request: AuthedRequest, couple: CoupleView) -> SafeString:
-    """Everything under the greeting: the pause notice, the next step and the cards.
-
-    Kept in the cache under the couple's revision, which the database moves on every write to
-    what this shows (``repair.revisions``), with whose page it is, both people's names and time
-    zones, their own today and the language: whatever changes it makes a new key, so it is never
-    stale. A pause that ends ends the stored copy. The body holds the partner's shared words, so
-    it is stored encrypted (``sealed_fragment``); each response fills in its own CSRF token."""
-    now = timezone.now()
-    me, partner = couple.me, couple.partner
-
-    def render_body() -> tuple[str, datetime | None]:
-        cards = []
-        next_step = None
-        partner_pause = None
-        if couple.is_paired:
-            next_step = program_state(couple=couple).next_for_me
-            cards = [
-                import_string(path)(request=request, user=request.user, couple=couple)
-                for path in settings.TODAY_CARDS
-            ]
-            partner_pause = selectors.partner_pause(couple=couple, now=now)
-        context = {
-            "couple": couple,
-            "cards": cards,
-            "next_step": next_step,
-            "partner_pause": partner_pause,
-            "csrf_token": CSRF_SLOT,
-        }
-        html = render_to_string("repair/today.html#body", context, request=request)
-        return html, partner_pause.back_at if partner_pause else None
-
-    def whose(person: User) -> tuple[object, ...]:
-        return (person.pk, person.name, person.time_zone, localtime(now, person.zoneinfo).date())
-
-    body = sealed_fragment(
-        namespace="today",
-        inputs=(
-            whose(me),
-            me.self_description,
-            whose(partner) if partner else None,
-            couple.couple.pk,
-            couple.couple.revision,
-            couple.couple.ended_at,
-            get_language(),
-        ),
-        render=render_body,
-        now=now,
-    )
-    return with_csrf_token(body, request)
+    cards = []
+    next_step = None
+    partner_pause = None
+    if couple.is_paired:
+        next_step = program_state(couple=couple).next_for_me
+        cards = [
+            import_string(path)(request=request, user=request.user, couple=couple)
+            for path in settings.TODAY_CARDS
+        ]
+        partner_pause = selectors.partner_pause(couple=couple, now=now)
+    context = {
+        "greeting": greeting,
+        "couple": couple,
+        "cards": cards,
+        "next_step": next_step,
+        "partner_pause": partner_pause,
+    }
+    return render(request, "repair/today.html", context)
 
 
 @login_required

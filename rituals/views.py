@@ -10,17 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checkins.selectors import local_today
 from repair.access import AuthedRequest, couple_required
-from repair.cache import CSRF_SLOT, memoized_fragment, with_csrf_token
 from repair.selectors import CoupleView
 from rituals import reminders, selectors, services
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
@@ -234,39 +231,13 @@ def calendar(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     if view not in selectors.VIEWS:
         view = selectors.DEFAULT_VIEW
     day = _date_param(request.GET.get("date"))
-    here = request.get_full_path()
-    partner = couple.partner.name if couple.partner else ""
-
-    def render_body() -> str:
-        context = {
-            "couple": couple,
-            "page": selectors.calendar_page(couple=couple, view=view, day=day),
-            "families": list(selectors.FAMILY_LABELS.items()),
-            "here": here,
-            "csrf_token": CSRF_SLOT,
-        }
-        return render_to_string("rituals/calendar.html#body", context)
-
-    # The month grid with every entry and its mark buttons is most of the page's cost, and holds no
-    # one's written words (library titles, dates, times, marks). It is kept under the couple's
-    # revision, which the database moves on every write to what it shows (rituals, marks, check-ins,
-    # agreements, commitment notes: repair/revisions.py), with whose page it is, the partner's name,
-    # the language, the address and this person's today, so it is never stale and a hit reads
-    # nothing. Each response gets its own CSRF token.
-    body = memoized_fragment(
-        namespace="rituals-calendar",
-        inputs=(
-            couple.me.pk,
-            partner,
-            get_language(),
-            here,
-            local_today(user=couple.me),
-            couple.couple.pk,
-            couple.couple.revision,
-        ),
-        render=render_body,
-    )
-    return render(request, "rituals/calendar.html", {"body": with_csrf_token(body, request)})
+    context = {
+        "couple": couple,
+        "page": selectors.calendar_page(couple=couple, view=view, day=day),
+        "families": list(selectors.FAMILY_LABELS.items()),
+        "here": request.get_full_path(),
+    }
+    return render(request, "rituals/calendar.html", context)
 
 
 @require_POST

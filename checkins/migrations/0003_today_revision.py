@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from repair.revisions import watch
+from repair.migrations._revision_triggers import watch
 
 # A check-in belongs to the couple it was written in and, through its author, to their couple now
 # (Today reads "mine" by person and day). An acknowledgement, likewise, through its check-in and
@@ -12,7 +12,7 @@ ACTIVE_COUPLE_OF = (
 
 
 class Migration(migrations.Migration):
-    """Check-ins and acknowledgements move their couple's revision (repair/revisions.py)."""
+    """Check-ins and acknowledgements move their couple's revision (repair/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("checkins", "0002_encrypt_written_text"),

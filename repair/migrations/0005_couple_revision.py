@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from repair.revisions import guard_couple_row, watch
+from repair.migrations._revision_triggers import guard_couple_row, watch
 
 COUPLE = "SELECT r.couple_id FROM {rows} AS r"
 

@@ -1,12 +1,12 @@
 from django.db import migrations
 
-from repair.revisions import watch
+from repair.migrations._revision_triggers import watch
 
 COUPLE = "SELECT r.couple_id FROM {rows} AS r"
 
 
 class Migration(migrations.Migration):
-    """Scheduled rituals and gratitude notes move their couple's revision (repair/revisions.py)."""
+    """Scheduled rituals and gratitude notes move their couple's revision (repair/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("rituals", "0002_encrypt_written_text"),

@@ -1,11 +1,11 @@
 from django.db import migrations
 
-from repair.revisions import watch
+from repair.migrations._revision_triggers import watch
 
 
 class Migration(migrations.Migration):
     """Marks on rituals (kept, skipped, missed) move the couple's revision, for the calendar
-    (repair/revisions.py)."""
+    (repair/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("rituals", "0003_today_revision"),

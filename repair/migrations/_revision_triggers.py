@@ -1,18 +1,14 @@
-"""A couple's revision: a number the database itself moves on every write to what the couple's
-Today page shows, so a page kept in the cache under it can never be stale.
+"""The SQL of the couple-revision triggers, kept only for the migrations that installed them
+(repair 0005/0006, checkins 0003, rituals 0003/0004) and the ones that remove them again (repair
+0007, checkins 0004, rituals 0005). The app no longer has a revision: the pages it keyed cached
+bodies by are drawn on every request (docs/performance.md, "The page caches removed"). A module
+whose name starts with "_" is not a migration, so Django's loader leaves it alone.
 
-Code can forget to mark a change; the database can't. Each app that shows something on Today
-watches its own tables from one of its migrations (``watch``), which installs triggers that bump
-``repair_couple.revision`` for every couple the written rows belong to, in the same transaction as
-the write. A statement that writes many rows (a bulk insert, an upsert, a cascade) bumps each of
-its couples once, not once a row: on PostgreSQL the triggers run per statement over its transition
-tables; SQLite (``make run``) has only row triggers, which is fine at one household's scale.
-
-The couple row guards itself too: any update of it moves the revision forward, so saving a couple
-loaded before a bump (whose ``revision`` attribute is old) can never move the number back to one a
-cached page was kept under.
-
-``tests/test_today_cache.py`` asserts that every table the Today page reads is watched.
+Each ``watch`` installed triggers that bumped ``repair_couple.revision`` for every couple the
+written rows belonged to: per statement over transition tables on PostgreSQL, per row on SQLite.
+``unwatch`` is the same operation the other way round: it drops them, and migrating backwards
+installs them again, exactly as ``watch`` did. Frozen: never change the SQL below, or a database
+migrated backwards gets triggers its history never had.
 """
 
 from __future__ import annotations
@@ -101,7 +97,14 @@ def watch(*, table: str, columns: Sequence[str], couples: str) -> migrations.Run
     return _run_sql(lambda vendor: _statements(vendor, table, columns, couples))
 
 
-def guard_couple_row() -> migrations.RunPython:
+def unwatch(*, table: str, columns: Sequence[str], couples: str) -> migrations.RunPython:
+    """``watch`` reversed: drops the triggers (forwards) and installs them again (backwards). Takes
+    the same arguments as the ``watch`` it undoes, so that backwards is exactly that ``watch``."""
+
+    return _run_sql(lambda vendor: _statements(vendor, table, columns, couples), forwards=False)
+
+
+def guard_couple_row(forwards: bool = True) -> migrations.RunPython:
     """Any update of a couple row moves its revision forward, whatever the update wrote to it."""
     postgres = (
         [
@@ -126,21 +129,27 @@ def guard_couple_row() -> migrations.RunPython:
         ["DROP TRIGGER IF EXISTS mend_rev_couple_guard"],
     )
 
-    return _run_sql(lambda vendor: {"postgresql": postgres, "sqlite": sqlite}[vendor])
+    return _run_sql(lambda vendor: {"postgresql": postgres, "sqlite": sqlite}[vendor], forwards)
+
+
+def unguard_couple_row() -> migrations.RunPython:
+    """``guard_couple_row`` reversed: drops the couple row's own trigger; backwards, installs it."""
+    return guard_couple_row(forwards=False)
 
 
 def _run_sql(
-    statements: Callable[[str], tuple[list[str], list[str]]],
+    statements: Callable[[str], tuple[list[str], list[str]]], forwards: bool = True
 ) -> migrations.RunPython:
     """A migration operation running, for the database's vendor, ``statements(vendor)``: the SQL
-    that installs (forwards) and the SQL that removes (backwards)."""
+    that installs and the SQL that removes; installing runs forwards unless ``forwards`` is
+    false, when the operation removes forwards and installs backwards."""
 
-    def run(forwards: bool) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
+    def run(install: bool) -> Callable[[Any, BaseDatabaseSchemaEditor], None]:
         def apply(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
             create, drop = statements(schema_editor.connection.vendor)
-            for statement in create if forwards else drop:
+            for statement in create if install else drop:
                 schema_editor.execute(statement, params=None)
 
         return apply
 
-    return migrations.RunPython(run(True), run(False))
+    return migrations.RunPython(run(forwards), run(not forwards))
