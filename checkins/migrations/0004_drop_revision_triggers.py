@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         ("checkins", "0003_today_revision"),
     ]
     run_before = [
-        ("repair", "0007_drop_couple_revision"),
+        ("repair", "0008_drop_couple_revision"),
     ]
 
     operations = [

@@ -1,6 +1,6 @@
 """The SQL of the couple-revision triggers, kept only for the migrations that installed them
 (repair 0005/0006, checkins 0003, rituals 0003/0004) and the ones that remove them again (repair
-0007, checkins 0004, rituals 0005). The app no longer has a revision: the pages it keyed cached
+0008, checkins 0004, rituals 0005). The app no longer has a revision: the pages it keyed cached
 bodies by are drawn on every request (docs/performance.md, "The page caches removed"). A module
 whose name starts with "_" is not a migration, so Django's loader leaves it alone.
 

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ("rituals", "0004_watch_occurrence_marks"),
     ]
     run_before = [
-        ("repair", "0007_drop_couple_revision"),
+        ("repair", "0008_drop_couple_revision"),
     ]
 
     operations = [

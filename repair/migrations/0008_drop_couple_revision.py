@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     back at 0 and the triggers are installed again as 0005 and 0006 made them."""
 
     dependencies = [
-        ("repair", "0006_watch_agreements_and_conversations"),
+        ("repair", "0007_maps_rounds_and_shared_copies"),
     ]
 
     operations = [
