@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_cache_control
 
 
 class TimeZoneMiddleware:
@@ -76,7 +76,8 @@ class PrivateResponseMiddleware:
         response = self.get_response(request)
         signed_out = getattr(request, SIGNED_OUT_ATTR, False)
         if signed_in or signed_out or request.user.is_authenticated:
-            add_never_cache_headers(response)
+            # Merged into whatever the view said (never_cache pages keep their max-age=0 and so on).
+            patch_cache_control(response, no_store=True)
         if signed_out:
             response["Clear-Site-Data"] = CLEAR_SITE_DATA
         if (
@@ -92,5 +93,5 @@ class PrivateResponseMiddleware:
 def _htmx_redirect(location: str) -> HttpResponse:
     response = HttpResponse(status=204)
     response["HX-Redirect"] = location
-    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True)
     return response
