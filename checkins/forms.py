@@ -58,6 +58,9 @@ class CheckinForm(forms.Form):
                     "invalid_choice": _("Please pick one of the five points, or skip it.")
                 },
             )
+        for name in ("helped", "appreciated", "need"):
+            # Kept in the tab as it is typed (static/js/app.js), so an expired session loses nothing.
+            self.fields[name].widget.attrs["data-draft-key"] = f"checkin-{name}"
         if not can_share:
             # Nobody to share with yet: it stays private, and we don't ask.
             self.fields["visibility"].required = False

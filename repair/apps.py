@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class RepairConfig(AppConfig):
     name = "repair"
     verbose_name = "Couples and program"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
+        from repair.middleware import note_signed_out
+
+        user_logged_out.connect(note_signed_out, dispatch_uid="repair.note_signed_out")

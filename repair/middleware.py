@@ -3,8 +3,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class TimeZoneMiddleware:
@@ -39,3 +42,56 @@ class SlidingSessionMiddleware:
             if now - int(request.session.get("_renewed", 0)) > self.RENEW_AFTER_SECONDS:
                 request.session["_renewed"] = now  # saving the session moves its expiry on
         return self.get_response(request)
+
+
+# Set on the request by `note_signed_out` when someone signs out during it (allauth's sign-out, Quick
+# exit, deleting the account): that response also tells the browser to forget what it kept.
+SIGNED_OUT_ATTR = "_mend_signed_out"
+# Asks the browser to drop this site's HTTP cache (and back/forward cache) and its storage, where our
+# script keeps unsent writing (sessionStorage): the belt to the script's braces, which clears them too.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def note_signed_out(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """`user_logged_out` receiver (connected in RepairConfig.ready)."""
+    if request is not None:
+        setattr(request, SIGNED_OUT_ATTR, True)
+
+
+class PrivateResponseMiddleware:
+    """Nothing a signed-in person sees stays in the browser after they sign out: every response to
+    them (pages, htmx fragments, downloads, redirects) says `no-store`, so private pages are neither
+    written to the disk cache nor shown again by Back from it. Signed-out public pages are left as
+    they are (static files never get here: WhiteNoise answers them first).
+
+    Also: an htmx request whose session has ended is sent to the sign-in page as a whole page
+    (`HX-Redirect`), instead of htmx following the redirect and swapping the sign-in page into a
+    card. What was typed survives in the script's drafts and comes back after signing in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        signed_out = getattr(request, SIGNED_OUT_ATTR, False)
+        if signed_in or signed_out or request.user.is_authenticated:
+            # Merged into whatever the view said (never_cache pages keep their max-age=0 and so on).
+            patch_cache_control(response, no_store=True)
+        if signed_out:
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        if (
+            not signed_in
+            and request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            return _htmx_redirect(response["Location"])
+        return response
+
+
+def _htmx_redirect(location: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = location
+    patch_cache_control(response, no_store=True)
+    return response

@@ -4,12 +4,14 @@ the answers, not that there was a concern, not when it was taken."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from repair import selectors, services
 from repair.access import AuthedRequest
@@ -52,3 +54,16 @@ def safety_support(request: AuthedRequest) -> HttpResponse:
         "repair/safety_support.html",
         {"crisis_lines": settings.CRISIS_LINES, "alone": gate == "alone", "next": _next(request)},
     )
+
+
+# GET, without a CSRF token, on purpose: Quick exit must work as a plain link, without JavaScript,
+# in a hurry. All it does is end the session, so the worst another site can do by linking here is
+# sign someone out of Mend, which costs them nothing (no data is touched) and is not worth a form.
+@require_GET
+@never_cache
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Ends the session on the server (so reopening the site shows the sign-in page) and goes to the
+    operator's neutral page. Signing out makes the response carry Clear-Site-Data as well (see
+    repair.middleware.PrivateResponseMiddleware), which drops this site's cache and storage."""
+    logout(request)
+    return redirect(settings.QUICK_EXIT_URL)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("goodbye/", privacy_views.account_deleted, name="account_deleted"),
     path("safety/", safety_views.safety_check, name="safety_check"),
     path("safety/support/", safety_views.safety_support, name="safety_support"),
+    path("exit/", safety_views.quick_exit, name="quick_exit"),
     path("pause/", views.pause, name="pause"),
     path("support/", views.resources, name="resources"),
     path("outbox/", views.outbox, name="outbox"),

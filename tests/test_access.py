@@ -151,6 +151,9 @@ MATRIX: dict[str, Row] = {
     "account_deleted": Row(get=same(302), post=NOT_ALLOWED),
     # Works without signing in; the signed token is the key. A forged one is a kind 404 for all.
     "unsubscribe": Row(get=same(404), post=same(404), kwargs=lambda world: {"token": "forged"}),
+    # Quick exit: a plain link for everyone; it signs out (if signed in) and goes to the neutral
+    # page. GET only: a link is all it needs to be.
+    "quick_exit": Row(get=same(302), post=NOT_ALLOWED),
     # Pause works for everyone; an empty POST (no return time chosen) just shows the page again.
     "pause": Row(get=same(200), post=same(200)),
     # The private safety screen: an empty POST means every question skipped, so no concern.

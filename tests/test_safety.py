@@ -140,9 +140,11 @@ def test_the_check_can_be_retaken_any_time(partner_a: User):
     assert SafetyCheck.objects.get(user=partner_a).concern is False
 
 
-def test_the_check_page_explains_quick_exit_does_not_clear_history():
+def test_the_check_page_explains_quick_exit_signs_out_but_does_not_clear_history():
     page = client_for(newcomer()).get(reverse("safety_check")).text
 
+    assert "signs you out and leaves this site at once" in page
+    assert "opening the site again shows the sign-in page" in page
     assert "does not clear your browser history" in page
 
 

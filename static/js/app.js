@@ -9,6 +9,8 @@
     if (event) event.preventDefault();
     document.body.hidden = true;
     try { window.sessionStorage.clear(); } catch (e) { /* private mode */ }
+    // replace(): this page leaves history, so Back cannot return to it. The link ends the session on
+    // the server and then goes on to the neutral page.
     window.location.replace(link.href);
   }
   document.addEventListener("click", function (event) {
@@ -60,24 +62,99 @@
     if (focusTarget) focusTarget.focus();
   }
 
-  // Long writing survives an expired session or a lost connection: each textarea with a draft key
-  // is mirrored into this tab's sessionStorage (gone when the tab closes, and on Quick exit) and
-  // restored if the page comes back empty. A successful save reloads the page with the saved text.
+  // Long writing survives an expired session or a failed submit: each textarea with a draft key is
+  // mirrored into this tab's sessionStorage and restored if the page comes back empty. Drafts belong
+  // to the signed-in person (<body data-draft-owner>, an opaque id): a page for anyone else drops them
+  // all first, so on a shared device nobody is shown the words of whoever signed in before. A page
+  // with no owner (the sign-in page after a session expired) keeps them for the same person's return.
+  // Signing out and Quick exit clear them (and the server's Clear-Site-Data does too).
+  const DRAFT_PREFIX = "draft:";
+  const DRAFT_OWNER = "draft-owner";
+
+  function draftStore() {
+    try { return window.sessionStorage; } catch (e) { return null; }  // private mode, or blocked
+  }
+
+  function clearDrafts() {
+    const store = draftStore();
+    if (!store) return;
+    try {
+      const keys = [];
+      for (let i = 0; i < store.length; i += 1) keys.push(store.key(i));
+      keys.forEach(function (key) {
+        if (key && (key.indexOf(DRAFT_PREFIX) === 0 || key === DRAFT_OWNER)) store.removeItem(key);
+      });
+    } catch (e) { /* nothing kept, nothing to clear */ }
+  }
+
+  // The store, once it is certain to hold only this person's drafts; null when nobody is signed in.
+  function ownDrafts() {
+    const owner = document.body && document.body.dataset.draftOwner;
+    const store = draftStore();
+    if (!owner || !store) return null;
+    try {
+      if (store.getItem(DRAFT_OWNER) !== owner) {
+        clearDrafts();
+        store.setItem(DRAFT_OWNER, owner);
+      }
+    } catch (e) { return null; }
+    return store;
+  }
+
+  function draftKey(name) {
+    return DRAFT_PREFIX + document.body.dataset.draftOwner + ":" + name;
+  }
+
   function setUpDrafts(root) {
+    const store = ownDrafts();
+    if (!store) return;
     root.querySelectorAll("textarea[data-draft-key]").forEach(function (area) {
-      const key = "draft:" + area.dataset.draftKey;
-      let store;
-      try { store = window.sessionStorage; } catch (e) { return; }
+      const key = draftKey(area.dataset.draftKey);
       const kept = store.getItem(key);
       if (kept && !area.value.trim()) area.value = kept;
       else if (kept && kept === area.value) store.removeItem(key);
-      area.addEventListener("input", function () { store.setItem(key, area.value); });
+      area.addEventListener("input", function () {
+        try { store.setItem(key, area.value); } catch (e) { /* storage full: the page still works */ }
+      });
       if (area.form) area.form.addEventListener("submit", function () {
         // Keep it until the server has the words: cleared on the next page if they match.
-        store.setItem(key, area.value);
+        try { store.setItem(key, area.value); } catch (e) { /* as above */ }
       });
     });
   }
+
+  // An htmx save that replaced its form with what was saved (a check-in's summary, say) leaves no
+  // box to compare with, so its drafts are dropped once the new content is in.
+  const sentDrafts = new WeakMap();  // htmx request (its XMLHttpRequest) -> the draft keys it sent
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (!elt || !elt.querySelectorAll || !event.detail.xhr) return;
+    const names = Array.prototype.map.call(
+      elt.querySelectorAll("textarea[data-draft-key]"),
+      function (area) { return area.dataset.draftKey; }
+    );
+    if (names.length) sentDrafts.set(event.detail.xhr, names);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const names = event.detail.xhr && sentDrafts.get(event.detail.xhr);
+    if (!names || !event.detail.successful) return;
+    sentDrafts.delete(event.detail.xhr);
+    const store = ownDrafts();
+    if (!store) return;
+    names.forEach(function (name) {
+      if (!document.querySelector('textarea[data-draft-key="' + CSS.escape(name) + '"]')) {
+        store.removeItem(draftKey(name));
+      }
+    });
+  });
+
+  // Signing out (our form on Settings, or allauth's own sign-out page): forget the drafts now.
+  document.addEventListener("submit", function (event) {
+    const signOut = document.body.dataset.signOut;
+    const form = event.target;
+    if (!signOut || !(form instanceof HTMLFormElement)) return;
+    if (new URL(form.action, window.location.href).pathname === signOut) clearDrafts();
+  });
 
   // Guided practice: a visible countdown when JavaScript is on; the steps work without it.
   function setUpPractice(root) {

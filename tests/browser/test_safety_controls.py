@@ -1,13 +1,13 @@
-"""Quick exit and Pause, pressed as a person would: on every page, reachable by keyboard, and
-leaving no way "back" to the page that was open."""
+"""Quick exit and Pause, pressed as a person would: on every page, reachable by keyboard. Quick exit
+ends the session on the server and leaves no way "back" into the app."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import expect
+from django.contrib.sessions.models import Session
+from playwright.sync_api import Page, expect
 
 from repair.models import PauseNotice
 from tests.browser.browsing import Browsing
@@ -16,8 +16,9 @@ from tests.factories import PASSWORD, make_couple, make_user
 
 pytestmark = pytest.mark.browser
 
-# The operator's neutral page; a blank page keeps the test off the network.
-NEUTRAL = "about:blank"
+# The operator's neutral page: answered by the browser itself (routed), so the test stays off the
+# network. Quick exit reaches it through /exit/, which signs out first.
+NEUTRAL = "https://neutral.example/weather"
 
 
 @pytest.fixture(autouse=True)
@@ -25,20 +26,48 @@ def _neutral_exit(settings) -> None:
     settings.QUICK_EXIT_URL = NEUTRAL
 
 
-def test_quick_exit_replaces_the_page_so_back_does_not_return_to_it(browsing: Browsing) -> None:
+def neutral_page_offline(page: Page) -> None:
+    page.context.route(
+        "https://neutral.example/**",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            body="<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>",
+        ),
+    )
+
+
+def test_quick_exit_signs_out_and_back_leads_to_the_sign_in_page_not_the_app(
+    browsing: Browsing,
+) -> None:
     avery = make_user("Avery")
     make_couple(avery, make_user("Blake"))
-    page = sign_in(browsing, "Avery", avery, PASSWORD, landing="/pause/")
+    page = sign_in(browsing, "Avery", avery, PASSWORD, landing="/")
+    neutral_page_offline(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Avery")
     browsing.check_a11y(page)
     page.goto("/checkins/")
     browsing.check_a11y(page)
+    page.evaluate("() => window.sessionStorage.setItem('draft:left-behind', 'Words')")
+    assert Session.objects.count() == 1
 
     page.get_by_role("link", name="Quick exit").click()
 
     expect(page).to_have_url(NEUTRAL)
+    assert Session.objects.count() == 0  # ended on the server, not only in this browser
     page.go_back()
-    # The check-ins page was replaced in history: back goes to the page before it.
-    expect(page).to_have_url(re.compile(r"/pause/$"))
+    # The check-ins page was replaced in history; the page before it (Today) is asked for again
+    # (no-store: nothing private was kept) and, signed out, the server sends the sign-in page.
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back")
+    expect(page.locator("nav.tabs")).to_have_count(0)
+    assert page.evaluate("() => Object.keys(window.sessionStorage)") == [
+        "htmx-current-path-for-history"  # htmx's own: the path of this sign-in page
+    ]
+    page.go_back()  # and no further back into the app either
+    expect(page).not_to_have_url(re.compile(r"/checkins/"))
+    page.goto("/checkins/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/checkins/$"))
 
 
 def test_pressing_shift_three_times_is_a_quick_exit_but_typing_capitals_is_not(
@@ -47,6 +76,7 @@ def test_pressing_shift_three_times_is_a_quick_exit_but_typing_capitals_is_not(
     avery = make_user("Avery")
     make_couple(avery, make_user("Blake"))
     page = sign_in(browsing, "Avery", avery, PASSWORD, landing="/checkins/")
+    neutral_page_offline(page)
     browsing.check_a11y(page)
     box = page.get_by_label("What helped, or what was hard?")
     box.press_sequentially("ABC")  # three capitals: Shift+A, Shift+B, Shift+C
@@ -56,17 +86,28 @@ def test_pressing_shift_three_times_is_a_quick_exit_but_typing_capitals_is_not(
         page.keyboard.press("Shift")
 
     expect(page).to_have_url(NEUTRAL)
+    assert Session.objects.count() == 0
 
 
 def test_quick_exit_works_without_javascript_as_a_plain_link(browsing: Browsing) -> None:
-    page = browsing.new_page("Visitor", java_script_enabled=False)
-    page.goto("/accounts/login/")
+    avery = make_user("Avery")
+    page = browsing.new_page("Avery", java_script_enabled=False)
+    neutral_page_offline(page)
+    page.goto("/accounts/login/?next=/checkins/")
+    browsing.check_a11y(page)
+    page.locator("input[name=login]").fill(avery.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-ins")
     browsing.check_a11y(page)
 
     link = page.get_by_role("link", name="Quick exit")
+    expect(link).to_have_attribute("href", "/exit/")
+    link.click()
 
-    expect(link).to_have_attribute("href", NEUTRAL)
-    assert settings.QUICK_EXIT_URL == NEUTRAL
+    expect(page).to_have_url(NEUTRAL)
+    page.goto(browsing.base_url + "/checkins/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/checkins/$"))
 
 
 def test_pause_opens_the_plan_and_timer_and_lets_the_partner_know(browsing: Browsing) -> None:
