@@ -107,3 +107,25 @@ def test_shared_check_in_is_seen_and_acknowledged_by_the_partner(browsing: Brows
     expect(blake.get_by_role("heading", level=1)).to_have_text("Over time")
     browsing.check_a11y(blake)
     snap(blake, "checkin-history-blake")
+
+
+def test_a_long_unbroken_word_wraps_instead_of_widening_the_page(browsing: Browsing) -> None:
+    avery_user, blake_user = make_user("Avery"), make_user("Blake")
+    make_couple(avery_user, blake_user)
+    unbroken = "a" * 600
+
+    avery = sign_in(browsing, "Avery", avery_user, PASSWORD, landing="/checkins/")
+    pick(avery, "safety", 3)
+    avery.get_by_label("What helped, or what was hard?").fill(unbroken)
+    avery.get_by_label("Shared with my partner").check()
+    avery.get_by_role("button", name="Save check-in").click()
+    expect(avery.locator("#today-card")).to_contain_text(unbroken)
+
+    blake = sign_in(browsing, "Blake", blake_user, PASSWORD)
+    expect(blake.locator("#partner-checkin")).to_contain_text(unbroken)
+    for page in (avery, blake):
+        page.reload()
+        browsing.check_a11y(page)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        viewport = page.evaluate("() => window.innerWidth")
+        assert width <= viewport, f"the page is {width}px wide on a {viewport}px screen"
