@@ -148,6 +148,29 @@
     });
   });
 
+  // An htmx send the server refused or never answered (a page left open too long, a lost
+  // connection) swaps nothing, so without this the person would see no answer at all. Their words
+  // stay in the box (and in the draft), and the message says what to do.
+  function sendFailed(event) {
+    const elt = event.detail.elt;
+    const form = elt && (elt.closest ? elt.closest("form") : null);
+    if (!form) return;
+    const stale = event.detail.xhr && event.detail.xhr.status === 403;
+    const text = stale ? document.body.dataset.sendStale : document.body.dataset.sendFailed;
+    if (!text) return;
+    let note = form.querySelector("[data-send-failed]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      note.dataset.sendFailed = "";
+      form.prepend(note);
+    }
+    note.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", sendFailed);
+  document.addEventListener("htmx:sendError", sendFailed);
+
   // Signing out (our form on Settings, or allauth's own sign-out page): forget the drafts now.
   document.addEventListener("submit", function (event) {
     const signOut = document.body.dataset.signOut;
