@@ -110,12 +110,21 @@ def acknowledge(request: AuthedRequest, checkin_id: int) -> HttpResponse:
     return redirect(target)
 
 
-def _month_param(value: str | None) -> date | None:
+# History goes back this far; nobody kept check-ins here before it.
+EARLIEST_MONTH = date(2000, 1, 1)
+
+
+def _month_param(value: str | None, *, today: date) -> date | None:
+    """``?month=YYYY-MM``, or None (this month) for anything unreadable, before 2000 or after this
+    month: a month at the edge of the calendar would overflow the grid's date arithmetic."""
     try:
         year, month = (value or "").split("-")
-        return date(int(year), int(month), 1)
+        if len(year) != 4 or len(month) > 2:
+            return None
+        first = date(int(year), int(month), 1)
     except ValueError:
         return None
+    return first if EARLIEST_MONTH <= first <= today.replace(day=1) else None
 
 
 @require_GET
@@ -129,7 +138,7 @@ def history(request: AuthedRequest) -> HttpResponse:
         days = 30
     if days not in selectors.TREND_RANGES:
         days = 30
-    month = _month_param(request.GET.get("month"))
+    month = _month_param(request.GET.get("month"), today=selectors.local_today(user=user))
     partner_name = couple.partner.name if couple and couple.partner else ""
 
     def render_body(rows: selectors.HistoryRows) -> str:

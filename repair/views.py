@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from repair import ratelimit, selectors, services
+from repair import once, ratelimit, selectors, services
 from repair.access import AuthedRequest, couple_required
 from repair.cache import CSRF_SLOT, sealed_fragment, with_csrf_token
 from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
@@ -145,13 +145,16 @@ def invite(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
                     couple=couple.couple,
                     created_by=request.user,
                     email=email_form.cleaned_data["email"],
+                    key=once.key_from(request.POST),
                 )
                 context["emailed"] = services.invite_send_email(
                     new_invite=new_invite, inviter=request.user
                 )
                 email_form = InviteEmailForm(inviter=request.user)
         elif how == "link":
-            new_invite = services.invite_create(couple=couple.couple, created_by=request.user)
+            new_invite = services.invite_create(
+                couple=couple.couple, created_by=request.user, key=once.key_from(request.POST)
+            )
         context["new_invite"] = new_invite
     context["email_form"] = email_form
     context["pending"] = selectors.invites_pending(couple=couple.couple, now=timezone.now())
@@ -354,7 +357,9 @@ def pause(request: HttpRequest) -> HttpResponse:
             plan = agreement_in_force(couple=couple, exercise_slug=PAUSE_PLAN)
             if request.method == "POST" and couple.is_paired and form.is_valid():
                 notice = services.pause_notify(
-                    user=request.user, minutes=form.cleaned_data["minutes"]
+                    user=request.user,
+                    minutes=form.cleaned_data["minutes"],
+                    key=once.key_from(request.POST),
                 )
                 messages.success(
                     request,

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -100,13 +101,15 @@ class ScheduleForm(forms.Form):
         )
 
 
+DAY_MESSAGE = _("That day couldn't be read. Please try again from the calendar.")
+# A day a form may name: from 2000 to a year ahead. Beyond, date arithmetic (a week around it, a
+# time zone's offset) can overflow, and no ritual of ours is there.
+EARLIEST_DAY = date(2000, 1, 1)
+DAYS_AHEAD = timedelta(days=366)
+
+
 class MarkForm(forms.Form):
-    date = forms.DateField(
-        error_messages={
-            "required": _("That day couldn't be read. Please try again from the calendar."),
-            "invalid": _("That day couldn't be read. Please try again from the calendar."),
-        }
-    )
+    date = forms.DateField(error_messages={"required": DAY_MESSAGE, "invalid": DAY_MESSAGE})
     status = forms.ChoiceField(
         choices=OccurrenceStatus.choices,
         error_messages={
@@ -114,6 +117,12 @@ class MarkForm(forms.Form):
             "invalid_choice": _("Please choose kept, skipped or missed."),
         },
     )
+
+    def clean_date(self) -> date:
+        day: date = self.cleaned_data["date"]
+        if not EARLIEST_DAY <= day <= timezone.localdate() + DAYS_AHEAD:
+            raise forms.ValidationError(DAY_MESSAGE, code="out_of_range")
+        return day
 
 
 class NoteForm(forms.Form):

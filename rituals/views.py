@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checkins.selectors import local_today
+from repair import once
 from repair.access import AuthedRequest, couple_required
 from repair.cache import CSRF_SLOT, memoized_fragment, with_csrf_token
 from repair.selectors import CoupleView
@@ -89,7 +90,9 @@ def note_send(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     sent = False
     if form.is_valid():
         try:
-            services.note_send(couple=couple, text=form.cleaned_data["text"])
+            services.note_send(
+                couple=couple, text=form.cleaned_data["text"], key=once.key_from(request.POST)
+            )
         except RitualError as error:
             form.add_error("text", str(PROBLEMS[error.code]))
         else:
@@ -137,7 +140,11 @@ def schedule(request: AuthedRequest, couple: CoupleView, slug: str) -> HttpRespo
         form = ScheduleForm(request.POST)
         if form.is_valid():
             try:
-                ritual = services.ritual_schedule(couple=couple, data=form.to_input(ritual=slug))
+                ritual = services.ritual_schedule(
+                    couple=couple,
+                    data=form.to_input(ritual=slug),
+                    key=once.key_from(request.POST),
+                )
             except RitualError as error:
                 form.add_error(None, str(PROBLEMS[error.code]))
             else:
