@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
