@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +19,7 @@ from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALES
 from repair.access import AuthedRequest
 from repair.cache import memoized_fragment
+from repair.redirects import next_path
 from repair.selectors import couple_for_user
 
 
@@ -104,10 +104,7 @@ def acknowledge(request: AuthedRequest, checkin_id: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         messages.success(request, _("Sent. They'll see it next time they look."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(next_path(request, request.POST.get("next"), default="/"))
 
 
 # History goes back this far; nobody kept check-ins here before it.

@@ -16,7 +16,10 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault("help_text", _("Your days and reminders follow this time zone."))
         kwargs.setdefault(
             "error_messages",
-            {"invalid_choice": _("Please pick your time zone from the list.")},
+            {
+                "required": _("Please pick your time zone from the list."),
+                "invalid_choice": _("Please pick your time zone from the list."),
+            },
         )
         super().__init__(choices=time_zone_choices, **kwargs)
 
@@ -159,7 +162,10 @@ class PauseNoticeForm(forms.Form):
         label=_("I'll come back"),
         choices=PAUSE_CHOICES,
         coerce=int,
-        error_messages={"invalid_choice": _("Please choose when you'll come back.")},
+        error_messages={
+            "required": _("Please choose when you'll come back."),
+            "invalid_choice": _("Please choose when you'll come back."),
+        },
     )
 
 

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +21,7 @@ from checkins.selectors import local_today
 from repair import once
 from repair.access import AuthedRequest, couple_required
 from repair.cache import CSRF_SLOT, memoized_fragment, with_csrf_token
+from repair.redirects import next_path
 from repair.selectors import CoupleView
 from rituals import reminders, selectors, services
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
@@ -46,12 +46,7 @@ PROBLEMS = {
 
 
 def _next_url(request: AuthedRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return next_path(request, request.POST.get("next"), default=default)
 
 
 # --- overview --------------------------------------------------------------------------------------
