@@ -185,7 +185,7 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
     str(InviteStatus.EXPIRED): (
         410,
         gettext_lazy("This invite has expired"),
-        _(
+        gettext_lazy(
             "Invite links work for seven days. Ask your partner to make a new one — it takes a moment."
         ),
     ),
@@ -221,7 +221,7 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
     "already_in_couple": (
         409,
         gettext_lazy("You're already in a shared space"),
-        _(
+        gettext_lazy(
             "You can be in one at a time. To join this one, first leave your current space in Settings."
         ),
     ),

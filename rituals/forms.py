@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from repair.forms import NULL_CHARACTER, NULL_MESSAGE
 from rituals.models import Cadence, OccurrenceStatus, ReminderSettings
 from rituals.services import (
     NOTE_LIMIT,
@@ -136,6 +137,7 @@ class NoteForm(forms.Form):
             "max_length": _(
                 "That's a lot of thanks! Please keep one note under %(limit_value)d characters — or send two."
             ),
+            NULL_CHARACTER: NULL_MESSAGE,
         },
     )
 

@@ -752,3 +752,93 @@ def test_starting_a_couple_twice_is_one_couple():
     twice(client_for(solo), reverse("start"), {})
 
     assert Couple.objects.count() == 1
+
+
+# --- what the hostile-input test found -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "target", ["words", "checkins:index", "\x00", "/a\r\nb", "//evil.example/"]
+)
+def test_a_next_that_is_not_a_path_of_ours_goes_to_the_default(
+    couple, partner_a: User, client_b: Client, target: str
+):
+    shared = CheckIn.objects.create(
+        user=partner_a,
+        couple=couple,
+        local_date=local_today(user=partner_a),
+        visibility=Visibility.SHARED,
+    )
+
+    response = client_b.post(
+        reverse("checkins:acknowledge", args=[shared.pk]), {"kind": "heart", "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_a_next_that_is_a_path_of_ours_is_followed(couple, partner_a: User, client_b: Client):
+    shared = CheckIn.objects.create(
+        user=partner_a,
+        couple=couple,
+        local_date=local_today(user=partner_a),
+        visibility=Visibility.SHARED,
+    )
+
+    response = client_b.post(
+        reverse("checkins:acknowledge", args=[shared.pk]), {"kind": "heart", "next": "/rituals/"}
+    )
+
+    assert response["Location"] == "/rituals/"
+
+
+@pytest.mark.django_db
+def test_the_safety_screen_keeps_next_whole_through_the_support_page(partner_a: User):
+    response = client_for(partner_a).post(
+        reverse("safety_check"), {"afraid": "yes", "next": "/rituals/?a=1&b=2"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?next=%2Frituals%2F%3Fa%3D1%26b%3D2")
+
+
+@pytest.mark.django_db
+def test_a_pause_sent_without_a_time_is_asked_for_kindly(client_a: Client):
+    response = client_a.post(reverse("pause"), {})
+
+    assert "Please choose when you&#x27;ll come back." in response.text
+    assert "This field is required." not in response.text
+
+
+@pytest.mark.django_db
+def test_settings_sent_without_a_time_zone_are_asked_for_kindly(client_a: Client):
+    response = client_a.post(reverse("settings"), {"display_name": "Avery"})
+
+    assert "Please pick your time zone from the list." in response.text
+    assert "This field is required." not in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("settings", {"display_name": "Av\x00ery", "time_zone": "UTC"}),
+        ("rituals:note_send", {"text": "thanks\x00"}),
+        ("checkins:index", {"visibility": "private", "helped": "\x00"}),
+        ("delete_account", {"password": "\x00"}),
+        ("invite", {"how": "email", "email": "a\x00@example.com"}),
+    ],
+)
+def test_a_null_character_is_refused_kindly(partner_a: User, name: str, data: dict[str, str]):
+    from tests.factories import make_couple
+
+    make_couple(partner_a, make_user("Blake") if name != "invite" else None)
+
+    response = client_for(partner_a).post(reverse(name), data)
+
+    assert response.status_code == 200
+    assert "Part of that couldn" in response.text
+    assert "Null characters are not allowed." not in response.text
