@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -119,8 +120,8 @@ class MarkForm(forms.Form):
         },
     )
 
-    def clean_date(self) -> date:
-        day: date = self.cleaned_data["date"]
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
         if not EARLIEST_DAY <= day <= timezone.localdate() + DAYS_AHEAD:
             raise forms.ValidationError(DAY_MESSAGE, code="out_of_range")
         return day

@@ -188,8 +188,7 @@ def agreement_propose(
                     .order_by("-number")
                     .first()
                 )
-                mine = latest is not None and latest.proposed_by_id == couple.me.pk
-                if mine and latest is not None and latest.text == text:
+                if latest and latest.proposed_by_id == couple.me.pk and latest.text == text:
                     claim.record(latest.pk)
                     return latest
                 version = AgreementVersion.objects.create(
