@@ -59,7 +59,7 @@ from tests.test_access import our_url_names
 pytestmark = pytest.mark.django_db
 
 # A few per endpoint keeps the file well under a minute; HOSTILE_EXAMPLES=200 digs deeper locally.
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
 
 HOSTILE = [
     "",
