@@ -8,6 +8,7 @@ from django_stubs_ext import StrOrPromise
 
 from checkins.models import SCALE_MAX, SCALE_MIN, SCALES, AckKind, Visibility
 from checkins.services import CheckinInput
+from repair.forms import NULL_CHARACTER, NULL_MESSAGE
 
 NOTE_LIMIT = 2000
 
@@ -22,7 +23,8 @@ def _note(label: StrOrPromise, hint: StrOrPromise) -> forms.CharField:
         error_messages={
             "max_length": _(
                 "That's a lot to hold — please keep it under %(limit_value)d characters here."
-            )
+            ),
+            NULL_CHARACTER: NULL_MESSAGE,
         },
     )
 
@@ -93,7 +95,10 @@ class AcknowledgeForm(forms.Form):
         label=_("A short reply"),
         required=False,
         max_length=280,
-        error_messages={"max_length": _("Please keep a reply to %(limit_value)d characters.")},
+        error_messages={
+            "max_length": _("Please keep a reply to %(limit_value)d characters."),
+            NULL_CHARACTER: NULL_MESSAGE,
+        },
     )
 
     def clean(self) -> dict[str, Any]:

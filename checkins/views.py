@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +16,7 @@ from checkins import charts, exports, selectors, services
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALES
 from repair.access import AuthedRequest
+from repair.redirects import next_path
 from repair.selectors import couple_for_user
 
 
@@ -101,18 +101,24 @@ def acknowledge(request: AuthedRequest, checkin_id: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         messages.success(request, _("Sent. They'll see it next time they look."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(next_path(request, request.POST.get("next"), default="/"))
 
 
-def _month_param(value: str | None) -> date | None:
+# History goes back this far; nobody kept check-ins here before it.
+EARLIEST_MONTH = date(2000, 1, 1)
+
+
+def _month_param(value: str | None, *, today: date) -> date | None:
+    """``?month=YYYY-MM``, or None (this month) for anything unreadable, before 2000 or after this
+    month: a month at the edge of the calendar would overflow the grid's date arithmetic."""
     try:
         year, month = (value or "").split("-")
-        return date(int(year), int(month), 1)
+        if len(year) != 4 or len(month) > 2:
+            return None
+        first = date(int(year), int(month), 1)
     except ValueError:
         return None
+    return first if EARLIEST_MONTH <= first <= today.replace(day=1) else None
 
 
 @require_GET
@@ -126,7 +132,7 @@ def history(request: AuthedRequest) -> HttpResponse:
         days = 30
     if days not in selectors.TREND_RANGES:
         days = 30
-    month = _month_param(request.GET.get("month"))
+    month = _month_param(request.GET.get("month"), today=selectors.local_today(user=user))
     partner_name = couple.partner.name if couple and couple.partner else ""
     result = selectors.history(user=user, couple=couple, month=month, days=days)
     labels = charts.day_labels(result.trends[0].points) if result.trends else {}

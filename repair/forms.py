@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from repair.models import SelfDescription, User
 from repair.time_zones import time_zone_choices
 
+# A null character can't be stored or shown; it arrives only from a paste or a hand-made request.
+NULL_CHARACTER = "null_characters_not_allowed"
+NULL_MESSAGE = _("Part of that couldn't be read (an invisible character). Please type it again.")
+
 
 class TimeZoneField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
@@ -16,7 +20,10 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault("help_text", _("Your days and reminders follow this time zone."))
         kwargs.setdefault(
             "error_messages",
-            {"invalid_choice": _("Please pick your time zone from the list.")},
+            {
+                "required": _("Please pick your time zone from the list."),
+                "invalid_choice": _("Please pick your time zone from the list."),
+            },
         )
         super().__init__(choices=time_zone_choices, **kwargs)
 
@@ -28,7 +35,11 @@ class SignupDetailsForm(forms.Form):
         label=_("What should we call you?"),
         max_length=60,
         help_text=_("Your partner sees this name."),
-        error_messages={"required": _("Please tell us a name to show — a first name is fine.")},
+        error_messages={
+            "required": _("Please tell us a name to show — a first name is fine."),
+            "max_length": _("Please keep it to %(limit_value)d characters."),
+            NULL_CHARACTER: NULL_MESSAGE,
+        },
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     time_zone = TimeZoneField(initial="UTC")
@@ -55,6 +66,7 @@ class ProfileForm(forms.Form):
         error_messages={
             "required": _("Please keep a name here — a first name is fine."),
             "max_length": _("Please keep it to %(limit_value)d characters."),
+            NULL_CHARACTER: NULL_MESSAGE,
         },
     )
     time_zone = TimeZoneField()
@@ -87,6 +99,8 @@ class InviteEmailForm(forms.Form):
         error_messages={
             "required": _("Please type your partner's email address, or copy a link instead."),
             "invalid": _("That doesn't look like an email address yet. Could you check it?"),
+            "max_length": _("That's longer than any email address we can send to."),
+            NULL_CHARACTER: NULL_MESSAGE,
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
@@ -159,7 +173,10 @@ class PauseNoticeForm(forms.Form):
         label=_("I'll come back"),
         choices=PAUSE_CHOICES,
         coerce=int,
-        error_messages={"invalid_choice": _("Please choose when you'll come back.")},
+        error_messages={
+            "required": _("Please choose when you'll come back."),
+            "invalid_choice": _("Please choose when you'll come back."),
+        },
     )
 
 
@@ -168,7 +185,10 @@ class DeleteAccountForm(forms.Form):
         label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": _("Please type your password to confirm.")},
+        error_messages={
+            "required": _("Please type your password to confirm."),
+            NULL_CHARACTER: NULL_MESSAGE,
+        },
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -465,3 +465,27 @@ class PauseNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Pause notice #{self.pk}"
+
+
+# --- One-time submission keys (repair/once.py) --------------------------------------------------------
+
+
+class Submission(models.Model):
+    """A form already acted on: the one-time key its page carried, and what it made. A repeat of
+    the same key (a double tap, a retry, the back button) finds this row and the first result
+    instead of creating again. Holds no words, only ids."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=40)
+    key = models.UUIDField()
+    result_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "purpose", "key"], name="submission_once")
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"Submission #{self.pk}"

@@ -9,21 +9,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from repair import selectors, services
 from repair.access import AuthedRequest
 from repair.forms import SafetyCheckForm
+from repair.redirects import next_path
 from repair.services import CoupleError
 
 
 def _next(request: AuthedRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("start")
+    target = request.POST.get("next") or request.GET.get("next")
+    return next_path(request, target, default=reverse("start"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,7 +32,7 @@ def safety_check(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         check = services.safety_check_record(user=request.user, answers=form.cleaned_data)
         if check.concern:
-            return redirect(f"{reverse('safety_support')}?next={_next(request)}")
+            return redirect(f"{reverse('safety_support')}?{urlencode({'next': _next(request)})}")
         return redirect(_next(request))
     return render(request, "repair/safety.html", {"form": form, "next": _next(request)})
 

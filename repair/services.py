@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from repair import emails
+from repair import emails, once
 from repair.models import (
     Couple,
     Heartbeat,
@@ -39,12 +40,15 @@ class CoupleError(Exception):
 @dataclass(frozen=True)
 class NewInvite:
     invite: Invite
-    # The only copy of the raw token: shown once to the inviter, or put in the email.
+    # The only copy of the raw token: shown once to the inviter, or put in the email. Empty for a
+    # repeat of an emailed invite: that link is in the email, and a new one would break it.
     token: str
+    # The same form sent again (repair.once): no second invite, and no second email.
+    repeat: bool = False
 
     @property
     def url(self) -> str:
-        return invite_url(token=self.token)
+        return invite_url(token=self.token) if self.token else ""
 
 
 def invite_url(*, token: str) -> str:
@@ -69,10 +73,20 @@ def couple_create(*, user: User, now: datetime | None = None) -> Couple:
 
 
 def invite_create(
-    *, couple: Couple, created_by: User, email: str = "", now: datetime | None = None
+    *,
+    couple: Couple,
+    created_by: User,
+    email: str = "",
+    key: UUID | None = None,
+    now: datetime | None = None,
 ) -> NewInvite:
     """A new invite for the couple. Any earlier pending invite is withdrawn, so at most one link
-    works at a time and a lost link is fixed by making a new one."""
+    works at a time and a lost link is fixed by making a new one.
+
+    The same form sent twice (``key``, see ``repair.once``) makes one invite. The raw token of the
+    first is gone, so a repeat of a link invite gives that same invite a fresh token (the first
+    answer's link, which nobody saw, stops working); a repeat of an emailed one changes nothing,
+    so the emailed link keeps working, and is not emailed again."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Couple.objects.select_for_update().get(pk=couple.pk)
@@ -80,6 +94,16 @@ def invite_create(
             raise CoupleError("couple_ended")
         if locked.memberships.filter(left_at__isnull=True).count() >= Couple.MAX_MEMBERS:
             raise CoupleError("couple_full")
+        claim = once.claim(user=created_by, purpose="repair.invite", key=key, now=now)
+        first = claim.first_of(
+            Invite.objects.filter(couple=locked, accepted_at__isnull=True, revoked_at__isnull=True)
+        )
+        if first is not None:
+            if first.email:
+                return NewInvite(invite=first, token="", repeat=True)
+            token = token_new()
+            Invite.objects.filter(pk=first.pk).update(token_hash=token_hash(token))
+            return NewInvite(invite=first, token=token, repeat=True)
         Invite.objects.filter(
             couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
@@ -92,6 +116,7 @@ def invite_create(
             created_at=now,
             expires_at=now + settings.INVITE_TTL,
         )
+        claim.record(invite.pk)
     return NewInvite(invite=invite, token=token)
 
 
@@ -100,6 +125,8 @@ def invite_send_email(*, new_invite: NewInvite, inviter: User) -> bool:
     server could not take it, so the page can offer the link to copy instead. The raw token never
     passes through the task queue: it goes straight from this request to the mail server."""
     invite = new_invite.invite
+    if new_invite.repeat:
+        return True  # the first of these two sends emailed it
     if not invite.email:
         return False
     return emails.send_invite(to=invite.email, inviter_name=inviter.name, url=new_invite.url)
@@ -223,17 +250,48 @@ def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:
 # --- pause -------------------------------------------------------------------------------------------
 
 
-def pause_notify(*, user: User, minutes: int, now: datetime | None = None) -> PauseNotice:
-    """ "I need a pause; I'll come back": tells the partner only that, and when. No details."""
+# Without a form key, the same pause asked for again within this long is the one already sent.
+PAUSE_REPEAT_WINDOW = timedelta(minutes=2)
+
+
+def pause_notify(
+    *, user: User, minutes: int, key: UUID | None = None, now: datetime | None = None
+) -> PauseNotice:
+    """ "I need a pause; I'll come back": tells the partner only that, and when. No details.
+    Sent twice from one page (``key``, see ``repair.once``) it is one pause."""
     if not 5 <= minutes <= 24 * 60:
         raise CoupleError("bad_minutes")
     membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
     if membership is None:
         raise CoupleError("not_in_couple")
     now = now or timezone.now()
-    return PauseNotice.objects.create(
-        couple_id=membership.couple_id,
-        user=user,
-        back_at=now + timedelta(minutes=minutes),
-        created_at=now,
-    )
+    with transaction.atomic():
+        claim = once.claim(user=user, purpose="repair.pause", key=key, now=now)
+        if claim.repeat:
+            first = claim.first_of(PauseNotice.objects.filter(user=user))
+            if first is not None:
+                return first
+        elif claim.submission_id is None:
+            # No key (an old tab): the couple's row lock makes two such submits take turns.
+            Couple.objects.select_for_update().filter(pk=membership.couple_id).first()
+            latest = (
+                PauseNotice.objects.filter(
+                    couple_id=membership.couple_id,
+                    user=user,
+                    created_at__gte=now - PAUSE_REPEAT_WINDOW,
+                )
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if latest is not None and latest.back_at - latest.created_at == timedelta(
+                minutes=minutes
+            ):
+                return latest
+        notice = PauseNotice.objects.create(
+            couple_id=membership.couple_id,
+            user=user,
+            back_at=now + timedelta(minutes=minutes),
+            created_at=now,
+        )
+        claim.record(notice.pk)
+    return notice

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from repair import ratelimit, selectors, services
+from repair import once, ratelimit, selectors, services
 from repair.access import AuthedRequest, couple_required
 from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
 from repair.mail import outbox_messages
@@ -103,13 +103,16 @@ def invite(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
                     couple=couple.couple,
                     created_by=request.user,
                     email=email_form.cleaned_data["email"],
+                    key=once.key_from(request.POST),
                 )
                 context["emailed"] = services.invite_send_email(
                     new_invite=new_invite, inviter=request.user
                 )
                 email_form = InviteEmailForm(inviter=request.user)
         elif how == "link":
-            new_invite = services.invite_create(couple=couple.couple, created_by=request.user)
+            new_invite = services.invite_create(
+                couple=couple.couple, created_by=request.user, key=once.key_from(request.POST)
+            )
         context["new_invite"] = new_invite
     context["email_form"] = email_form
     context["pending"] = selectors.invites_pending(couple=couple.couple, now=timezone.now())
@@ -140,7 +143,7 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
     str(InviteStatus.EXPIRED): (
         410,
         gettext_lazy("This invite has expired"),
-        _(
+        gettext_lazy(
             "Invite links work for seven days. Ask your partner to make a new one — it takes a moment."
         ),
     ),
@@ -176,7 +179,7 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
     "already_in_couple": (
         409,
         gettext_lazy("You're already in a shared space"),
-        _(
+        gettext_lazy(
             "You can be in one at a time. To join this one, first leave your current space in Settings."
         ),
     ),
@@ -305,7 +308,9 @@ def pause(request: HttpRequest) -> HttpResponse:
             plan = agreement_in_force(couple=couple, exercise_slug=PAUSE_PLAN)
             if request.method == "POST" and couple.is_paired and form.is_valid():
                 notice = services.pause_notify(
-                    user=request.user, minutes=form.cleaned_data["minutes"]
+                    user=request.user,
+                    minutes=form.cleaned_data["minutes"],
+                    key=once.key_from(request.POST),
                 )
                 messages.success(
                     request,

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import time
+import datetime as dt
+from datetime import date, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from repair.forms import NULL_CHARACTER, NULL_MESSAGE
 from rituals.models import Cadence, OccurrenceStatus, ReminderSettings
 from rituals.services import (
     NOTE_LIMIT,
@@ -100,13 +103,15 @@ class ScheduleForm(forms.Form):
         )
 
 
+DAY_MESSAGE = _("That day couldn't be read. Please try again from the calendar.")
+# A day a form may name: from 2000 to a year ahead. Beyond, date arithmetic (a week around it, a
+# time zone's offset) can overflow, and no ritual of ours is there.
+EARLIEST_DAY = date(2000, 1, 1)
+DAYS_AHEAD = timedelta(days=366)
+
+
 class MarkForm(forms.Form):
-    date = forms.DateField(
-        error_messages={
-            "required": _("That day couldn't be read. Please try again from the calendar."),
-            "invalid": _("That day couldn't be read. Please try again from the calendar."),
-        }
-    )
+    date = forms.DateField(error_messages={"required": DAY_MESSAGE, "invalid": DAY_MESSAGE})
     status = forms.ChoiceField(
         choices=OccurrenceStatus.choices,
         error_messages={
@@ -114,6 +119,12 @@ class MarkForm(forms.Form):
             "invalid_choice": _("Please choose kept, skipped or missed."),
         },
     )
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        if not EARLIEST_DAY <= day <= timezone.localdate() + DAYS_AHEAD:
+            raise forms.ValidationError(DAY_MESSAGE, code="out_of_range")
+        return day
 
 
 class NoteForm(forms.Form):
@@ -127,6 +138,7 @@ class NoteForm(forms.Form):
             "max_length": _(
                 "That's a lot of thanks! Please keep one note under %(limit_value)d characters — or send two."
             ),
+            NULL_CHARACTER: NULL_MESSAGE,
         },
     )
 

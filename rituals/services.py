@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -16,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from checkins.selectors import local_today
+from repair import once
 from repair.emails import send_templated
-from repair.models import User
+from repair.models import Couple, User
 from repair.selectors import CoupleView
 from rituals import reminders
 from rituals.library import BY_SLUG
@@ -61,7 +63,11 @@ class ScheduleInput:
 
 
 def ritual_schedule(
-    *, couple: CoupleView, data: ScheduleInput, now: datetime | None = None
+    *,
+    couple: CoupleView,
+    data: ScheduleInput,
+    key: UUID | None = None,
+    now: datetime | None = None,
 ) -> ScheduledRitual:
     """Put a library ritual in the couple's calendar, for both partners or just this person. The
     same schedule submitted twice (a double tap) is one ritual."""
@@ -86,12 +92,21 @@ def ritual_schedule(
         "person": couple.me if data.just_me else None,
     }
     with transaction.atomic():
+        claim = once.claim(user=couple.me, purpose="rituals.schedule", key=key, now=now)
+        if claim.repeat:
+            first = claim.first_of(ScheduledRitual.objects.filter(couple=couple.couple))
+            if first is not None:
+                return first
+        # Both partners scheduling the same at once take turns here, so the check below holds.
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
         same = ScheduledRitual.objects.filter(
             **fields, paused_at__isnull=True, stopped_at__isnull=True
         ).first()
         if same is not None:
+            claim.record(same.pk)
             return same
         ritual = ScheduledRitual.objects.create(**fields, created_by=couple.me, created_at=now)
+        claim.record(ritual.pk)
     reminders.sync_ritual(ritual=ritual, now=now)
     return ritual
 
@@ -161,10 +176,39 @@ def occurrence_mark(
 # --- gratitude notes ---------------------------------------------------------------------------------
 
 
-def note_send(*, couple: CoupleView, text: str, now: datetime | None = None) -> GratitudeNote:
+# Without a form key, the same words to the same partner within this long are one note sent twice.
+NOTE_REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _note_first(
+    couple: CoupleView, claim: once.Claim, text: str, now: datetime
+) -> GratitudeNote | None:
+    """The note this submission repeats, if it is a repeat."""
+    if claim.repeat:
+        return claim.first_of(GratitudeNote.objects.filter(sender=couple.me))
+    if claim.submission_id is not None:
+        return None
+    # No key (an old tab): the couple's row lock makes two such submits take turns.
+    Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+    latest = (
+        GratitudeNote.objects.filter(
+            couple=couple.couple, sender=couple.me, created_at__gte=now - NOTE_REPEAT_WINDOW
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.text == text else None
+
+
+def note_send(
+    *, couple: CoupleView, text: str, key: UUID | None = None, now: datetime | None = None
+) -> GratitudeNote:
     """A note of thanks to the partner, seen in the app. If the partner asked for it, a neutral
     email says a note is waiting: never the words, not in the subject and not in the body. The email
-    waits for nobody: it is skipped while their reminders are paused or in their quiet hours."""
+    waits for nobody: it is skipped while their reminders are paused or in their quiet hours.
+
+    ``key`` is the form's one-time key (``repair.once``): a repeat of it returns the first note and
+    sends no second email."""
     now = now or timezone.now()
     text = text.strip()
     partner = couple.partner
@@ -174,9 +218,15 @@ def note_send(*, couple: CoupleView, text: str, now: datetime | None = None) -> 
         raise RitualError("empty")
     if len(text) > NOTE_LIMIT:
         raise RitualError("too_long")
-    note = GratitudeNote.objects.create(
-        couple=couple.couple, sender=couple.me, text=text, created_at=now
-    )
+    with transaction.atomic():
+        claim = once.claim(user=couple.me, purpose="rituals.note", key=key, now=now)
+        first = _note_first(couple, claim, text, now)
+        if first is not None:
+            return first  # a repeat: the note was sent, and its email with it
+        note = GratitudeNote.objects.create(
+            couple=couple.couple, sender=couple.me, text=text, created_at=now
+        )
+        claim.record(note.pk)
     prefs = reminders.settings_for(user=partner)
     if (
         partner.is_active

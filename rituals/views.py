@@ -12,12 +12,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from repair import once
 from repair.access import AuthedRequest, couple_required
+from repair.redirects import next_path
 from repair.selectors import CoupleView
 from rituals import reminders, selectors, services
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
@@ -42,12 +43,7 @@ PROBLEMS = {
 
 
 def _next_url(request: AuthedRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return next_path(request, request.POST.get("next"), default=default)
 
 
 # --- overview --------------------------------------------------------------------------------------
@@ -86,7 +82,9 @@ def note_send(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     sent = False
     if form.is_valid():
         try:
-            services.note_send(couple=couple, text=form.cleaned_data["text"])
+            services.note_send(
+                couple=couple, text=form.cleaned_data["text"], key=once.key_from(request.POST)
+            )
         except RitualError as error:
             form.add_error("text", str(PROBLEMS[error.code]))
         else:
@@ -134,7 +132,11 @@ def schedule(request: AuthedRequest, couple: CoupleView, slug: str) -> HttpRespo
         form = ScheduleForm(request.POST)
         if form.is_valid():
             try:
-                ritual = services.ritual_schedule(couple=couple, data=form.to_input(ritual=slug))
+                ritual = services.ritual_schedule(
+                    couple=couple,
+                    data=form.to_input(ritual=slug),
+                    key=once.key_from(request.POST),
+                )
             except RitualError as error:
                 form.add_error(None, str(PROBLEMS[error.code]))
             else:

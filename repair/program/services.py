@@ -4,12 +4,16 @@ a code the view turns into a kind message."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from repair import once
 from repair.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -85,6 +89,8 @@ def entry_save(
         entry, _ = ProgramEntry.objects.select_for_update().get_or_create(
             couple=couple.couple, user=couple.me, exercise=exercise.slug
         )
+        if submit and entry.submitted_at and entry.text == text:
+            return entry  # the same answer sent again (a double tap): already done
         if exercise.type == "reveal" and entry.submitted_at and couple.partner:
             partner_submitted = ProgramEntry.objects.filter(
                 couple=couple.couple,
@@ -214,10 +220,18 @@ def map_compare(*, couple: CoupleView, exercise: Exercise, now: datetime | None 
 
 
 def agreement_propose(
-    *, couple: CoupleView, exercise: Exercise, text: str, now: datetime | None = None
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    text: str,
+    key: UUID | None = None,
+    now: datetime | None = None,
 ) -> AgreementVersion:
     """A new version. Its author accepts it by proposing it; it is in force once the partner
-    accepts too. Older versions are all kept."""
+    accepts too. Older versions are all kept.
+
+    Sent twice from one page (``key``, see ``repair.once``) it is one version; and the very text of
+    the latest version, proposed again by its own author, is that version, not a new one."""
     if exercise.type != "agreement":
         raise ProgramActionError("wrong_type")
     text = text.strip()
@@ -229,19 +243,30 @@ def agreement_propose(
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                latest = AgreementVersion.objects.filter(
-                    couple=couple.couple, exercise=exercise.slug
-                ).aggregate(n=Max("number"))["n"]
+                claim = once.claim(user=couple.me, purpose="program.agreement", key=key, now=now)
+                if claim.repeat:
+                    first = claim.first_of(AgreementVersion.objects.filter(couple=couple.couple))
+                    if first is not None:
+                        return first
+                latest = (
+                    AgreementVersion.objects.filter(couple=couple.couple, exercise=exercise.slug)
+                    .order_by("-number")
+                    .first()
+                )
+                if latest and latest.proposed_by_id == couple.me.pk and latest.text == text:
+                    claim.record(latest.pk)
+                    return latest
                 version = AgreementVersion.objects.create(
                     couple=couple.couple,
                     exercise=exercise.slug,
-                    number=(latest or 0) + 1,
+                    number=(latest.number if latest else 0) + 1,
                     text=text,
                     proposed_by=couple.me,
                     created_at=now,
                 )
                 AgreementAcceptance.objects.create(version=version, user=couple.me, accepted_at=now)
                 _maybe_in_force(couple, exercise, version, now)
+                claim.record(version.pk)
                 return version
         except IntegrityError:
             continue  # both proposed at the same instant: number again
@@ -293,13 +318,27 @@ def _maybe_in_force(
 # --- practices -------------------------------------------------------------------------------------------
 
 
+# Without a form key, the same log within this long is the one already made (a double tap).
+PRACTICE_REPEAT_WINDOW = timedelta(minutes=2)
+
+
 def practice_log(
-    *, couple: CoupleView, exercise: Exercise, comfortable: bool | None, now: datetime | None = None
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    comfortable: bool | None,
+    key: UUID | None = None,
+    now: datetime | None = None,
 ) -> PracticeLog:
+    """One time the couple did the practice. Sent twice from one page (``key``) it is one log."""
     if exercise.type != "practice":
         raise ProgramActionError("wrong_type")
     now = now or timezone.now()
     with transaction.atomic():
+        claim = once.claim(user=couple.me, purpose="program.practice", key=key, now=now)
+        first = _practice_first(couple, exercise, claim, comfortable, now)
+        if first is not None:
+            return first
         log = PracticeLog.objects.create(
             couple=couple.couple,
             user=couple.me,
@@ -307,8 +346,35 @@ def practice_log(
             completed_at=now,
             comfortable=comfortable,
         )
+        claim.record(log.pk)
         _complete(couple, couple.me, exercise, now)
     return log
+
+
+def _practice_first(
+    couple: CoupleView,
+    exercise: Exercise,
+    claim: once.Claim,
+    comfortable: bool | None,
+    now: datetime,
+) -> PracticeLog | None:
+    """The log this submission repeats, if it is a repeat."""
+    if claim.repeat:
+        return claim.first_of(PracticeLog.objects.filter(user=couple.me))
+    if claim.submission_id is not None:
+        return None
+    Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+    latest = (
+        PracticeLog.objects.filter(
+            couple=couple.couple,
+            user=couple.me,
+            exercise=exercise.slug,
+            completed_at__gte=now - PRACTICE_REPEAT_WINDOW,
+        )
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.comfortable == comfortable else None
 
 
 # --- readiness ---------------------------------------------------------------------------------------------
@@ -330,6 +396,18 @@ def stage_ready(*, couple: CoupleView, stage_slug: str, now: datetime | None = N
 
 
 # --- speaker-listener conversations ------------------------------------------------------------------------
+
+
+@contextmanager
+def conversation_step(
+    *, couple: CoupleView, key: UUID | None, now: datetime | None = None
+) -> Iterator[bool]:
+    """One press of a conversation button, once: yields False for a repeat of a press already
+    acted on (``repair.once``), which then changes nothing and reads as done. The step's own
+    writes go inside, in the same transaction, so a refused step leaves its key free."""
+    with transaction.atomic():
+        claim = once.claim(user=couple.me, purpose="program.conversation", key=key, now=now)
+        yield not claim.repeat
 
 
 def _locked_conversation(
@@ -360,6 +438,8 @@ def conversation_start(
     if exercise.type != "conversation" or couple.partner is None:
         raise ProgramActionError("wrong_type")
     with transaction.atomic():
+        # Both pressing "start" at once take turns here, so there is one open conversation.
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
         open_one = (
             Conversation.objects.select_for_update()
             .filter(couple=couple.couple, exercise=exercise.slug)
@@ -409,6 +489,9 @@ def _add_turn(
         _not_paused(conversation)
         has_floor = conversation.floor_id == couple.me.pk
         if conversation.state != expected_state or has_floor is not speaking:
+            last = conversation.turns.order_by("-created_at", "-pk").first()
+            if last and last.author_id == couple.me.pk and last.kind == kind and last.text == text:
+                return  # the same words sent again (a page without a key): already said
             raise ProgramActionError("not_your_turn")
         ConversationTurn.objects.create(
             conversation=conversation,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from repair import once
 from repair.access import AuthedRequest, couple_required
 from repair.program import Exercise, program, services
 from repair.program import selectors as ps
@@ -53,6 +54,22 @@ TIMEOUT_CHOICES = [
     (60 * 12, gettext_lazy("in 12 hours")),
     (60 * 24, gettext_lazy("this time tomorrow")),
 ]
+
+
+TIMEOUT_MINUTES_MIN, TIMEOUT_MINUTES_MAX = 1, 24 * 60
+# Ids from a form: anything longer than a bigint's 19 digits is no id of ours.
+ID_DIGITS = 19
+
+
+def _whole_number(value: str | None, *, default: int = 0) -> int:
+    """A whole number sent by a form, or ``default``; never more digits than an id can have, so
+    a pasted million-digit number costs nothing and reaches no arithmetic."""
+    value = (value or "").strip()
+    if not value:
+        return default
+    if len(value) > ID_DIGITS or not value.isascii() or not value.removeprefix("-").isdigit():
+        raise ProgramActionError("busy")
+    return int(value)
 
 
 def _problem(request: AuthedRequest, error: ProgramActionError) -> None:
@@ -241,13 +258,15 @@ def _agreement(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -
         action = request.POST.get("action", "")
         try:
             if action == "propose":
-                services.agreement_propose(couple=couple, exercise=exercise, text=text)
+                services.agreement_propose(
+                    couple=couple, exercise=exercise, text=text, key=once.key_from(request.POST)
+                )
                 messages.success(request, _("Proposed. It's in force once you both accept it."))
             elif action == "accept":
                 services.agreement_accept(
                     couple=couple,
                     exercise=exercise,
-                    version_id=int(request.POST.get("version", "0") or 0),
+                    version_id=_whole_number(request.POST.get("version")),
                 )
             else:
                 raise ProgramActionError("busy")
@@ -266,7 +285,12 @@ def _agreement(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -
 def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
     if request.method == "POST":
         comfortable = {"yes": True, "no": False}.get(request.POST.get("comfortable", ""))
-        services.practice_log(couple=couple, exercise=exercise, comfortable=comfortable)
+        services.practice_log(
+            couple=couple,
+            exercise=exercise,
+            comfortable=comfortable,
+            key=once.key_from(request.POST),
+        )
         messages.success(request, _("Logged. Thank you for taking the time."))
         return _after_post(request, exercise)
     return _page(
@@ -280,6 +304,43 @@ def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) ->
     )
 
 
+def _conversation_act(
+    request: AuthedRequest, couple: CoupleView, exercise: Exercise, action: str, text: str
+) -> None:
+    if action == "start":
+        services.conversation_start(couple=couple, exercise=exercise)
+        return
+    common: _Common = {
+        "couple": couple,
+        "exercise": exercise,
+        "conversation_id": _whole_number(request.POST.get("conversation")),
+    }
+    if action == "speak":
+        services.conversation_speak(**common, text=text)
+    elif action == "reflect":
+        services.conversation_reflect(**common, text=text)
+    elif action in ("yes", "not_quite"):
+        services.conversation_confirm(**common, yes=action == "yes")
+    elif action == "timeout":
+        minutes = _whole_number(request.POST.get("minutes"), default=60)
+        if not TIMEOUT_MINUTES_MIN <= minutes <= TIMEOUT_MINUTES_MAX:
+            # Checked before any arithmetic: a huge number would overflow a timedelta.
+            raise ProgramActionError("resume_window")
+        services.conversation_timeout(
+            **common, resume_at=timezone.now() + timedelta(minutes=minutes)
+        )
+    elif action == "resume":
+        services.conversation_resume(**common)
+    elif action == "finish":
+        services.conversation_finish(**common)
+    elif action == "commit":
+        services.commitment_write(**common, text=text)
+    elif action == "agree":
+        services.commitment_agree(**common)
+    else:
+        raise ProgramActionError("busy")
+
+
 class _Common(TypedDict):
     couple: CoupleView
     exercise: Exercise
@@ -291,36 +352,11 @@ def _conversation(request: AuthedRequest, couple: CoupleView, exercise: Exercise
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action == "start":
-                services.conversation_start(couple=couple, exercise=exercise)
-            else:
-                conversation_id = int(request.POST.get("conversation", "0") or 0)
-                common: _Common = {
-                    "couple": couple,
-                    "exercise": exercise,
-                    "conversation_id": conversation_id,
-                }
-                if action == "speak":
-                    services.conversation_speak(**common, text=text)
-                elif action == "reflect":
-                    services.conversation_reflect(**common, text=text)
-                elif action in ("yes", "not_quite"):
-                    services.conversation_confirm(**common, yes=action == "yes")
-                elif action == "timeout":
-                    minutes = int(request.POST.get("minutes", "60") or 60)
-                    services.conversation_timeout(
-                        **common, resume_at=timezone.now() + timedelta(minutes=minutes)
-                    )
-                elif action == "resume":
-                    services.conversation_resume(**common)
-                elif action == "finish":
-                    services.conversation_finish(**common)
-                elif action == "commit":
-                    services.commitment_write(**common, text=text)
-                elif action == "agree":
-                    services.commitment_agree(**common)
-                else:
-                    raise ProgramActionError("busy")
+            with services.conversation_step(
+                couple=couple, key=once.key_from(request.POST)
+            ) as first_time:
+                if first_time:
+                    _conversation_act(request, couple, exercise, action, text)
         except (ProgramActionError, ValueError) as error:
             _problem(
                 request,
