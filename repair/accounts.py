@@ -7,6 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from repair.pending_invite import pending_invite_exists
+
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -20,7 +22,6 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Someone who opened an invite link before signing in goes back to it, even if the ?next=
         # was lost on the way (a new tab, an email confirmation, a password reset).
-        token = request.session.get("pending_invite")
-        if token:
-            return reverse("invite_accept", kwargs={"token": token})
+        if pending_invite_exists(session=request.session):
+            return reverse("invite_pending")
         return str(super().get_login_redirect_url(request))

@@ -25,12 +25,17 @@ from repair.access import AuthedRequest, couple_required
 from repair.cache import CSRF_SLOT, sealed_fragment, with_csrf_token
 from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
 from repair.mail import outbox_messages
-from repair.models import InviteStatus, User
+from repair.models import Invite, InviteStatus, User
+from repair.pending_invite import (
+    pending_invite_exists,
+    pending_invite_find,
+    pending_invite_forget,
+    pending_invite_remember,
+)
 from repair.program.selectors import agreement_in_force, program_state
 from repair.selectors import CoupleView
 from repair.services import CoupleError
 
-PENDING_INVITE_KEY = "pending_invite"
 # The Safety stage's agreement that the Pause button shows.
 PAUSE_PLAN = "safety-pause-plan"
 type StrOrPromise = str | Promise
@@ -110,9 +115,8 @@ def _today_body(request: AuthedRequest, couple: CoupleView) -> SafeString:
 def start(request: AuthedRequest) -> HttpResponse:
     if selectors.couple_for_user(user=request.user) is not None:
         return redirect("today")
-    pending = request.session.get(PENDING_INVITE_KEY)
-    if pending and request.method == "GET":
-        return redirect("invite_accept", token=pending)
+    if pending_invite_exists(session=request.session) and request.method == "GET":
+        return redirect("invite_pending")
     gate = selectors.couple_work_gate(user=request.user)
     if gate == "check":
         return redirect(f"{reverse('safety_check')}?next={request.path}")
@@ -227,7 +231,7 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
 
 def _invite_problem(request: HttpRequest, code: str) -> HttpResponse:
     status, title, explanation = _INVITE_PROBLEMS.get(code, _INVITE_PROBLEMS["not_found"])
-    request.session.pop(PENDING_INVITE_KEY, None)
+    pending_invite_forget(session=request.session)
     return render(
         request,
         "repair/invite_problem.html",
@@ -262,24 +266,42 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     found = selectors.invite_for_token(token=token)
     if found is None:
         return _invite_problem(request, "not_found")
+    return _invite_page(request, found, now=now)
+
+
+@require_http_methods(["GET", "POST"])
+def invite_pending(request: HttpRequest) -> HttpResponse:
+    """The invite this browser opened before signing in, found through the session: where sign-up,
+    the emailed code and the safety check lead back to, with no token in the address."""
+    found = pending_invite_find(session=request.session)
+    if found is None:
+        if isinstance(request.user, User):
+            return redirect("start")
+        return _invite_problem(request, "not_found")
+    return _invite_page(request, found, now=timezone.now())
+
+
+def _invite_page(request: HttpRequest, found: Invite, *, now: datetime) -> HttpResponse:
     status = found.status(now=now)
     if status != InviteStatus.PENDING:
         return _invite_problem(request, str(status))
 
     user = request.user
     if not isinstance(user, User):
-        # Kept through sign-up and email confirmation so the person lands back here afterwards.
-        request.session[PENDING_INVITE_KEY] = token
+        # Kept through sign-up and email confirmation so the person lands back here afterwards;
+        # the way back names no token, so allauth keeps none in the session either.
+        pending_invite_remember(session=request.session, invite=found)
+        back = reverse("invite_pending")
         if request.method == "POST":
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        return render(request, "repair/invite_accept.html", {"invite": found, "next": request.path})
+            return redirect(f"{reverse('account_login')}?next={back}")
+        return render(request, "repair/invite_accept.html", {"invite": found, "next": back})
 
     if request.method == "POST" and selectors.couple_work_gate(user=user) == "ok":
         try:
-            services.invite_accept(token=token, user=user, now=now)
+            services.invite_accept(token_sha256=found.token_hash, user=user, now=now)
         except CoupleError as error:
             return _invite_problem(request, error.code)
-        request.session.pop(PENDING_INVITE_KEY, None)
+        pending_invite_forget(session=request.session)
         messages.success(request, _("You're both here now. Welcome to your shared space."))
         return redirect("today")
 
