@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from datetime import datetime
 
 from django.conf import settings
@@ -355,12 +356,25 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    """Local development only: the emails the app would have sent, so a sign-up code can be read."""
+    """Local development only: the emails the app would have sent, so a sign-up code can be read.
+
+    They include sign-in codes and password-reset links, so the page is shown only to a browser
+    on this machine (``make run HOST=0.0.0.0`` puts the port on the network). The peer address is
+    the one the socket reported; a forwarded-for header is anyone's to write."""
     if not (
-        settings.DEBUG and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"
+        settings.DEBUG
+        and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"
+        and _from_loopback(request)
     ):
         raise Http404
     return render(request, "repair/outbox.html", {"messages_sent": outbox_messages()})
+
+
+def _from_loopback(request: HttpRequest) -> bool:
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 @require_http_methods(["GET", "POST"])
