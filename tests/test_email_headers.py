@@ -89,13 +89,13 @@ def arrived(sink: Sink) -> EmailMessage:
 def plain_body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 def html_body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("html",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 def test_the_invite_email_has_a_neutral_subject_and_the_name_only_in_the_body(sink: Sink):
@@ -166,7 +166,7 @@ def test_a_reminder_names_the_person_only_in_the_body(sink: Sink, kind: str):
     reminders.send(send_ids=list(sends), now=reminder.next_due_at)
 
     message = arrived(sink)
-    subjects = {ReminderKind.CHECKIN: "A moment for your check-in"}
+    subjects = {ReminderKind.CHECKIN.value: "A moment for your check-in"}
     assert message["Subject"] == subjects.get(kind, "A gentle reminder")
     assert message["List-Unsubscribe"].startswith("<http")
     assert f"Hello {HOSTILE}" in plain_body(message)

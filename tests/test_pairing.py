@@ -113,7 +113,7 @@ def stored_session(client: Client) -> tuple[str, bytes]:
     session_cache = caches[settings.SESSION_CACHE_ALIAS]
     redis_key = session_cache.make_key(cached_db.KEY_PREFIX + key)
     in_redis = redis.Redis.from_url(settings.REDIS_URL).get(redis_key)
-    assert in_redis is not None, "the session is not in Redis"
+    assert isinstance(in_redis, bytes), "the session is not in Redis"
     return json.dumps(row.get_decoded()) + row.session_data, in_redis
 
 
