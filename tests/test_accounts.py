@@ -59,6 +59,28 @@ def test_sign_up_without_a_name_is_explained_and_keeps_what_was_typed():
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "name", ["=?utf-8?q?Eve=0D=0ABcc:_x@y?=", "Eve\r\nBcc: x@y", "Eve\u202eyrevA", "Av\u200bery"]
+)
+def test_sign_up_with_special_characters_in_the_name_is_refused_kindly_and_keeps_the_rest(
+    name: str,
+):
+    response = sign_up(Client(), display_name=name)
+
+    assert response.status_code == 200
+    assert "Please use letters, spaces and ordinary punctuation in your name" in response.text
+    assert 'value="nora@example.com"' in response.text
+    assert '<option value="America/New_York" selected>' in response.text
+    assert not User.objects.exists()
+    assert mail.outbox == []
+
+
+def test_sign_up_stores_a_name_composed():
+    sign_up(Client(), display_name=" Zoe\u0308 ")
+
+    assert User.objects.get().display_name == "Zoë"
+
+
 def test_sign_up_with_a_made_up_time_zone_is_refused_kindly():
     response = sign_up(Client(), time_zone="Atlantis/Capital")
 
