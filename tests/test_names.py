@@ -7,10 +7,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from django.core.checks.registry import registry
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from repair.checks import python_version_check
 from repair.models import Couple, User
 from repair.names import NameField, name_is_allowed
 from tests.conftest import client_for
@@ -143,3 +145,11 @@ def test_saving_settings_with_an_old_hostile_name_asks_for_a_new_one_and_keeps_t
     assert '<option value="Asia/Tokyo" selected>' in response.text
     partner_a.refresh_from_db()
     assert partner_a.time_zone == "Europe/London"
+
+
+def test_the_app_refuses_to_start_on_an_interpreter_without_the_header_fix():
+    assert python_version_check(version_info=(3, 12, 1))[0].id == "repair.E001"
+    assert python_version_check(version_info=(3, 12, 4))[0].id == "repair.E001"
+    assert python_version_check(version_info=(3, 13, 0)) == []
+    assert python_version_check() == []  # the interpreter running the tests has it
+    assert python_version_check in registry.get_checks()
