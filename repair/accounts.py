@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from repair import emails, signin_limits
+from repair.pending_invite import pending_invite_exists
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -30,9 +31,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Someone who opened an invite link before signing in goes back to it, even if the ?next=
         # was lost on the way (a new tab, an email confirmation, a password reset).
-        token = request.session.get("pending_invite")
-        if token:
-            return reverse("invite_accept", kwargs={"token": token})
+        if pending_invite_exists(session=request.session):
+            return reverse("invite_pending")
         return str(super().get_login_redirect_url(request))
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from repair import privacy
 from repair.models import Couple, Heartbeat, Invite, User
+from repair.names import NameField
+
+
+class UserAdminForm(UserChangeForm[User]):
+    # The same rule for a name as sign-up and Settings (repair/names.py).
+    display_name = NameField(label="Display name", required=False)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
+    form = UserAdminForm
     # self_description is private to the person, so it is not listed, shown or editable here.
     list_display = ("email", "display_name", "date_joined", "last_login", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff")

@@ -13,3 +13,4 @@ class RepairConfig(AppConfig):
         from repair.middleware import note_signed_out
 
         user_logged_out.connect(note_signed_out, dispatch_uid="repair.note_signed_out")
+        from repair import checks  # noqa: F401 (registers the system checks)

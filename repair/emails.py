@@ -1,4 +1,8 @@
-"""Every email the couple core sends. Emails carry links and names, never anything a person wrote."""
+"""Every email the couple core sends. Emails carry links and names, never anything a person wrote.
+
+Names go in bodies only. Every header is fixed by the app: the subject is a neutral string from
+the code, From is ``DEFAULT_FROM_EMAIL`` and To is a bare address, so nothing a person typed can
+add a header or be read in an inbox list over someone's shoulder."""
 
 from __future__ import annotations
 
@@ -31,8 +35,9 @@ def send_templated(*, to: str, subject: str, template: str, context: dict[str, o
 def send_invite(*, to: str, inviter_name: str, url: str) -> bool:
     return send_templated(
         to=to,
-        # Neutral on purpose: a subject line can be read over someone's shoulder.
-        subject=_("An invitation from %(name)s") % {"name": inviter_name},
+        # Neutral on purpose, and without the inviter's name: a subject line can be read over
+        # someone's shoulder, and a name is not the app's to put in a header.
+        subject=_("An invitation for you"),
         template="invite",
         context={"inviter_name": inviter_name, "url": url, "days": settings.INVITE_TTL.days},
     )

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from repair.models import SelfDescription, User
+from repair.names import NameField
 from repair.time_zones import time_zone_choices
 
 # A null character can't be stored or shown; it arrives only from a paste or a hand-made request.
@@ -31,9 +32,8 @@ class TimeZoneField(forms.ChoiceField):
 class SignupDetailsForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
-    display_name = forms.CharField(
+    display_name = NameField(
         label=_("What should we call you?"),
-        max_length=60,
         help_text=_("Your partner sees this name."),
         error_messages={
             "required": _("Please tell us a name to show — a first name is fine."),
@@ -53,15 +53,14 @@ class SignupDetailsForm(forms.Form):
         )
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        user.display_name = self.cleaned_data["display_name"].strip()
+        user.display_name = self.cleaned_data["display_name"]
         user.time_zone = self.cleaned_data["time_zone"]
         user.save(update_fields=["display_name", "time_zone"])
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = NameField(
         label=_("Display name"),
-        max_length=60,
         help_text=_("Your partner sees this name."),
         error_messages={
             "required": _("Please keep a name here — a first name is fine."),

@@ -68,6 +68,15 @@ def invite_for_token(*, token: str) -> Invite | None:
     )
 
 
+def invite_for_digest(*, invite_id: int, token_sha256: str) -> Invite | None:
+    """The invite a session remembered (``repair.pending_invite``): its id and its token's hash."""
+    return (
+        Invite.objects.select_related("couple", "created_by")
+        .filter(pk=invite_id, token_hash=token_sha256)
+        .first()
+    )
+
+
 def invites_pending(*, couple: Couple, now: datetime) -> QuerySet[Invite]:
     return Invite.objects.filter(
         couple=couple, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now

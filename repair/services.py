@@ -139,15 +139,21 @@ def invite_revoke(*, invite: Invite, now: datetime | None = None) -> None:
     )
 
 
-def invite_accept(*, token: str, user: User, now: datetime | None = None) -> Couple:
-    """Join the couple behind ``token``. Single use: a conditional update claims the invite, so two
-    people (or two tabs) racing for one link cannot both get in."""
+def invite_accept(
+    *, user: User, token: str = "", token_sha256: str = "", now: datetime | None = None
+) -> Couple:
+    """Join the couple behind ``token`` (from the link) or ``token_sha256`` (its hash, which is
+    all a session remembers). Single use: a conditional update claims the invite, so two people
+    (or two tabs) racing for one link cannot both get in."""
     now = now or timezone.now()
+    digest = token_sha256 or (token_hash(token) if token else "")
+    if not digest:
+        raise CoupleError("not_found")
     with transaction.atomic():
         invite = (
             Invite.objects.select_for_update()
             .select_related("couple")
-            .filter(token_hash=token_hash(token))
+            .filter(token_hash=digest)
             .first()
         )
         if invite is None:

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "repair.middleware.TimeZoneMiddleware",
     "repair.middleware.SlidingSessionMiddleware",
+    "repair.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "repair.urls"

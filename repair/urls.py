@@ -12,6 +12,7 @@ urlpatterns = [
     path("couple/invite/", views.invite, name="invite"),
     path("couple/invites/<int:invite_id>/withdraw/", views.invite_revoke, name="invite_revoke"),
     path("couple/leave/", views.leave, name="leave"),
+    path("invite/", views.invite_pending, name="invite_pending"),
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("program/", include("repair.program.urls")),
     path("settings/", views.settings_view, name="settings"),

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,12 +22,17 @@ from repair import once, ratelimit, selectors, services
 from repair.access import AuthedRequest, couple_required
 from repair.forms import InviteEmailForm, LeaveForm, PauseNoticeForm, ProfileForm
 from repair.mail import outbox_messages
-from repair.models import InviteStatus, User
+from repair.models import Invite, InviteStatus, User
+from repair.pending_invite import (
+    pending_invite_exists,
+    pending_invite_find,
+    pending_invite_forget,
+    pending_invite_remember,
+)
 from repair.program.selectors import agreement_in_force, program_state
 from repair.selectors import CoupleView
 from repair.services import CoupleError
 
-PENDING_INVITE_KEY = "pending_invite"
 # The Safety stage's agreement that the Pause button shows.
 PAUSE_PLAN = "safety-pause-plan"
 type StrOrPromise = str | Promise
@@ -68,9 +75,8 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
 def start(request: AuthedRequest) -> HttpResponse:
     if selectors.couple_for_user(user=request.user) is not None:
         return redirect("today")
-    pending = request.session.get(PENDING_INVITE_KEY)
-    if pending and request.method == "GET":
-        return redirect("invite_accept", token=pending)
+    if pending_invite_exists(session=request.session) and request.method == "GET":
+        return redirect("invite_pending")
     gate = selectors.couple_work_gate(user=request.user)
     if gate == "check":
         return redirect(f"{reverse('safety_check')}?next={request.path}")
@@ -188,7 +194,7 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
 
 def _invite_problem(request: HttpRequest, code: str) -> HttpResponse:
     status, title, explanation = _INVITE_PROBLEMS.get(code, _INVITE_PROBLEMS["not_found"])
-    request.session.pop(PENDING_INVITE_KEY, None)
+    pending_invite_forget(session=request.session)
     return render(
         request,
         "repair/invite_problem.html",
@@ -216,24 +222,42 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         ratelimit.invite_miss_record(request=request)
         return _invite_problem(request, "not_found")
+    return _invite_page(request, found, now=now)
+
+
+@require_http_methods(["GET", "POST"])
+def invite_pending(request: HttpRequest) -> HttpResponse:
+    """The invite this browser opened before signing in, found through the session: where sign-up,
+    the emailed code and the safety check lead back to, with no token in the address."""
+    found = pending_invite_find(session=request.session)
+    if found is None:
+        if isinstance(request.user, User):
+            return redirect("start")
+        return _invite_problem(request, "not_found")
+    return _invite_page(request, found, now=timezone.now())
+
+
+def _invite_page(request: HttpRequest, found: Invite, *, now: datetime) -> HttpResponse:
     status = found.status(now=now)
     if status != InviteStatus.PENDING:
         return _invite_problem(request, str(status))
 
     user = request.user
     if not isinstance(user, User):
-        # Kept through sign-up and email confirmation so the person lands back here afterwards.
-        request.session[PENDING_INVITE_KEY] = token
+        # Kept through sign-up and email confirmation so the person lands back here afterwards;
+        # the way back names no token, so allauth keeps none in the session either.
+        pending_invite_remember(session=request.session, invite=found)
+        back = reverse("invite_pending")
         if request.method == "POST":
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        return render(request, "repair/invite_accept.html", {"invite": found, "next": request.path})
+            return redirect(f"{reverse('account_login')}?next={back}")
+        return render(request, "repair/invite_accept.html", {"invite": found, "next": back})
 
     if request.method == "POST" and selectors.couple_work_gate(user=user) == "ok":
         try:
-            services.invite_accept(token=token, user=user, now=now)
+            services.invite_accept(token_sha256=found.token_hash, user=user, now=now)
         except CoupleError as error:
             return _invite_problem(request, error.code)
-        request.session.pop(PENDING_INVITE_KEY, None)
+        pending_invite_forget(session=request.session)
         messages.success(request, _("You're both here now. Welcome to your shared space."))
         return redirect("today")
 
@@ -287,12 +311,25 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    """Local development only: the emails the app would have sent, so a sign-up code can be read."""
+    """Local development only: the emails the app would have sent, so a sign-up code can be read.
+
+    They include sign-in codes and password-reset links, so the page is shown only to a browser
+    on this machine (``make run HOST=0.0.0.0`` puts the port on the network). The peer address is
+    the one the socket reported; a forwarded-for header is anyone's to write."""
     if not (
-        settings.DEBUG and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"
+        settings.DEBUG
+        and settings.MAILERS["default"]["BACKEND"] == "repair.mail.OutboxBackend"
+        and _from_loopback(request)
     ):
         raise Http404
     return render(request, "repair/outbox.html", {"messages_sent": outbox_messages()})
+
+
+def _from_loopback(request: HttpRequest) -> bool:
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 @require_http_methods(["GET", "POST"])

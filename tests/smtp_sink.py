@@ -41,6 +41,7 @@ class SinkHandler:
         self.refuse_first = refuse_first
         self._lock = threading.Lock()
         self._messages: list[tuple[str, ...]] = []
+        self._raw: list[bytes] = []  # each accepted message as it came over the wire
         self._connections: list[str] = []  # the client address and port each message came from
         self._refused = 0
         # time.perf_counter() when the first and the latest message were accepted.
@@ -66,6 +67,7 @@ class SinkHandler:
                 return TEMPORARY_FAILURE
             # Recorded before the 250 goes back: from here the message counts as delivered.
             self._messages.append(tuple(envelope.rcpt_tos))
+            self._raw.append(bytes(envelope.original_content or envelope.content or b""))
             self._connections.append(str(session.peer))
             self.last_at = time.perf_counter()
             if self.first_at is None:
@@ -77,6 +79,12 @@ class SinkHandler:
         """The recipients of each accepted message, in order of arrival."""
         with self._lock:
             return list(self._messages)
+
+    @property
+    def raw(self) -> list[bytes]:
+        """The bytes of each accepted message (headers and body), in order of arrival."""
+        with self._lock:
+            return list(self._raw)
 
     @property
     def recipients(self) -> list[str]:

@@ -137,6 +137,9 @@ MATRIX: dict[str, Row] = {
         post=same(409, anonymous=302),
         kwargs=lambda world: {"token": TOKEN},
     ),
+    # The invite this browser opened before signing in, found through the session only: with
+    # nothing remembered, a kind 404 (signed out) or on to the start page (signed in).
+    "invite_pending": Row(get=same(302, anonymous=404), post=same(302, anonymous=404)),
     # POST without the confirmation tick re-shows the form; nobody leaves in this test.
     "leave": Row(
         get=same(200, anonymous=LOGIN, staff=302), post=same(200, anonymous=LOGIN, staff=302)

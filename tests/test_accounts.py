@@ -59,6 +59,28 @@ def test_sign_up_without_a_name_is_explained_and_keeps_what_was_typed():
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "name", ["=?utf-8?q?Eve=0D=0ABcc:_x@y?=", "Eve\r\nBcc: x@y", "Eve\u202eyrevA", "Av\u200bery"]
+)
+def test_sign_up_with_special_characters_in_the_name_is_refused_kindly_and_keeps_the_rest(
+    name: str,
+):
+    response = sign_up(Client(), display_name=name)
+
+    assert response.status_code == 200
+    assert "Please use letters, spaces and ordinary punctuation in your name" in response.text
+    assert 'value="nora@example.com"' in response.text
+    assert '<option value="America/New_York" selected>' in response.text
+    assert not User.objects.exists()
+    assert mail.outbox == []
+
+
+def test_sign_up_stores_a_name_composed():
+    sign_up(Client(), display_name=" Zoe\u0308 ")
+
+    assert User.objects.get().display_name == "Zoë"
+
+
 def test_sign_up_with_a_made_up_time_zone_is_refused_kindly():
     response = sign_up(Client(), time_zone="Atlantis/Capital")
 
@@ -129,21 +151,56 @@ def test_when_the_mail_server_is_down_the_invite_link_is_offered_to_copy(partner
     assert response.context["new_invite"].url in response.text
 
 
-def test_the_local_outbox_shows_sent_emails_in_development(settings, tmp_path: Path):
+def local_outbox(settings, tmp_path: Path) -> None:
     settings.DEBUG = True
     settings.EMAIL_OUTBOX_DIR = tmp_path
     settings.MAILERS = {"default": {"BACKEND": "repair.mail.OutboxBackend"}}
-
     emails.send_invite(to="blake@example.com", inviter_name="Avery", url="http://x/invite/abc/")
-    response = Client().get(reverse("outbox"))
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1"])
+def test_the_local_outbox_shows_sent_emails_in_development(settings, tmp_path: Path, address: str):
+    local_outbox(settings, tmp_path)
+
+    response = Client(REMOTE_ADDR=address).get(reverse("outbox"))
 
     assert response.status_code == 200
-    assert "An invitation from Avery" in response.text
+    assert "An invitation for you" in response.text
+    assert "Avery has invited you" in response.text
     assert "http://x/invite/abc/" in response.text
     assert len(list(tmp_path.glob("*.eml"))) == 1
 
 
-def test_the_outbox_does_not_exist_in_production(settings):
+@pytest.mark.parametrize("address", ["192.168.1.20", "10.0.0.7", "2001:db8::5", "", "unknown"])
+def test_the_outbox_is_not_shown_to_another_machine_even_under_debug(
+    settings, tmp_path: Path, address: str
+):
+    local_outbox(settings, tmp_path)
+
+    response = Client(REMOTE_ADDR=address).get(reverse("outbox"))
+
+    assert response.status_code == 404
+    assert "http://x/invite/abc/" not in response.text
+    assert "Quick exit" in response.text  # the app's own 404, not Django's debug page
+
+
+def test_a_forwarded_for_header_does_not_make_a_request_local(settings, tmp_path: Path):
+    local_outbox(settings, tmp_path)
+    client = Client(REMOTE_ADDR="203.0.113.9")
+
+    response = client.get(
+        reverse("outbox"), HTTP_X_FORWARDED_FOR="127.0.0.1", HTTP_X_REAL_IP="127.0.0.1"
+    )
+
+    assert response.status_code == 404
+    assert "http://x/invite/abc/" not in response.text
+
+
+def test_the_outbox_does_not_exist_in_production(settings, tmp_path: Path):
+    local_outbox(settings, tmp_path)
     settings.DEBUG = False
 
-    assert Client().get(reverse("outbox")).status_code == 404
+    response = Client(REMOTE_ADDR="127.0.0.1").get(reverse("outbox"))
+
+    assert response.status_code == 404
+    assert "http://x/invite/abc/" not in response.text

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
+import redis
+from django.conf import settings
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -70,8 +77,8 @@ def test_anonymous_post_to_invite_is_sent_to_sign_in_and_keeps_the_invite(partne
     response = client.post(invite_path(new.token))
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
-    assert client.session["pending_invite"] == new.token
+    assert response["Location"] == f"{reverse('account_login')}?next={reverse('invite_pending')}"
+    assert "Avery has invited you" in client.get(reverse("invite_pending")).text
 
 
 def test_after_signing_in_a_pending_invite_brings_the_person_back_to_it(
@@ -88,7 +95,104 @@ def test_after_signing_in_a_pending_invite_brings_the_person_back_to_it(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == invite_path(new.token)
+    assert response["Location"] == reverse("invite_pending")
+    page = client.get(response["Location"])
+    assert "Avery has invited you" in page.text
+    assert "Join our space" in page.text
+    joined = client.post(reverse("invite_pending"))
+    assert joined["Location"] == reverse("today")
+    view_b = selectors.couple_for_user(user=partner_b)
+    assert view_b is not None
+    assert view_b.couple == couple
+
+
+def stored_session(client: Client) -> tuple[str, bytes]:
+    """The session as the server keeps it: the database row, decoded, and the bytes in Redis."""
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    row = Session.objects.get(session_key=key)
+    session_cache = caches[settings.SESSION_CACHE_ALIAS]
+    redis_key = session_cache.make_key(cached_db.KEY_PREFIX + key)
+    in_redis = redis.Redis.from_url(settings.REDIS_URL).get(redis_key)
+    assert isinstance(in_redis, bytes), "the session is not in Redis"
+    return json.dumps(row.get_decoded()) + row.session_data, in_redis
+
+
+def test_the_raw_invite_token_never_reaches_the_session_from_link_to_joining(partner_a: User):
+    couple = services.couple_create(user=partner_a)
+    new = services.invite_create(couple=couple, created_by=partner_a)
+    client = Client()
+    seen: list[tuple[str, bytes]] = []
+
+    page = client.get(invite_path(new.token))
+    seen.append(stored_session(client))
+    signup_url = f"{reverse('account_signup')}?next={page.context['next']}"
+    client.post(
+        signup_url,
+        {
+            "email": "blake.new@example.com",
+            "password1": "a-calm-long-password-7",
+            "display_name": "Blake",
+            "time_zone": "Europe/Berlin",
+            "next": page.context["next"],
+        },
+    )
+    seen.append(stored_session(client))
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", str(mail.outbox[-1].body), re.M)
+    assert code
+    confirmed = client.post(reverse("account_email_verification_sent"), {"code": code.group(1)})
+    seen.append(stored_session(client))
+    assert confirmed["Location"] == reverse("invite_pending")
+    to_check = client.get(confirmed["Location"])["Location"]
+    client.post(to_check, {})  # the private safety screen, every question skipped
+    seen.append(stored_session(client))
+    assert "Join our space" in client.get(reverse("invite_pending")).text
+    client.post(reverse("invite_pending"))
+
+    blake = User.objects.get(email="blake.new@example.com")
+    assert selectors.couple_for_user(user=blake).couple == couple  # type: ignore[union-attr]
+    digest = token_hash(new.token)
+    for in_database, in_redis in seen:
+        assert new.token not in in_database
+        assert new.token.encode() not in in_redis
+    # What is kept is the invite's id and the hash the database already holds.
+    assert digest in seen[0][0]
+
+
+def test_a_session_from_before_keeps_working_and_loses_its_raw_token(
+    partner_a: User, partner_b: User
+):
+    couple = services.couple_create(user=partner_a)
+    new = services.invite_create(couple=couple, created_by=partner_a)
+    client = client_for(partner_b)
+    session = client.session
+    session["pending_invite"] = new.token  # how sessions remembered an invite until now
+    session.save()
+
+    assert client.get(reverse("start"))["Location"] == reverse("invite_pending")
+    page = client.get(reverse("invite_pending"))
+
+    assert "Join our space" in page.text
+    in_database, in_redis = stored_session(client)
+    assert new.token not in in_database
+    assert new.token.encode() not in in_redis
+
+
+def test_a_pending_invite_that_no_longer_matches_is_a_kind_page(partner_a: User):
+    couple = services.couple_create(user=partner_a)
+    new = services.invite_create(couple=couple, created_by=partner_a)
+    client = Client()
+    client.get(invite_path(new.token))
+    services.invite_create(couple=couple, created_by=partner_a)  # withdraws the first
+
+    response = client.get(reverse("invite_pending"))
+
+    assert response.status_code == 410
+    assert "This invite was withdrawn" in response.text
+    assert client.get(reverse("invite_pending")).status_code == 404  # and forgotten
+
+
+def test_with_nothing_pending_a_signed_in_person_goes_to_their_start(partner_b: User):
+    assert client_for(partner_b).get(reverse("invite_pending"))["Location"] == reverse("start")
 
 
 def test_a_second_couple_is_refused_for_someone_already_in_one(couple: Couple, partner_b: User):
@@ -225,9 +329,10 @@ def test_email_invite_sends_a_neutral_email_with_the_link(partner_a: User):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["blake@example.com"]
-    assert message.subject == "An invitation from Avery"
+    assert message.subject == "An invitation for you"
     link = response.context["new_invite"].url
     assert link in message.body
+    assert "Avery has invited you" in message.body
     assert Invite.objects.get().email == "blake@example.com"
 
 

@@ -53,6 +53,28 @@ def test_a_made_up_time_zone_is_refused_kindly_and_the_name_is_kept(partner_a: U
     assert partner_a.display_name == "Avery"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["=?utf-8?q?Eve=0D=0ABcc:_x@y?=", "Eve\r\nBcc: x@y", "Eve\u2066x\u2069", "Eve\u2028Blake"],
+)
+def test_a_name_with_special_characters_is_refused_kindly_and_the_rest_is_kept(
+    partner_a: User, name: str
+):
+    response = client_for(partner_a).post(
+        reverse("settings"),
+        {"display_name": name, "time_zone": "Asia/Tokyo", "self_description": "caused"},
+    )
+
+    assert response.status_code == 200
+    assert "Please use letters, spaces and ordinary punctuation in your name" in response.text
+    assert '<option value="Asia/Tokyo" selected>' in response.text
+    assert 'name="self_description" value="caused" id="id_self_description_2" checked' in (
+        response.text
+    )
+    partner_a.refresh_from_db()
+    assert (partner_a.display_name, partner_a.time_zone) == ("Avery", "Europe/London")
+
+
 def test_hostile_input_is_escaped_and_limited(partner_a: User):
     response = client_for(partner_a).post(
         reverse("settings"),
