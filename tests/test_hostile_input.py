@@ -437,6 +437,8 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
     ],
     "resources": [Endpoint("resources")],
     "outbox": [Endpoint("outbox")],
+    "quick_exit": [Endpoint("quick_exit", query=("next",))],
+    "invite_pending": [Endpoint("invite_pending")],
 }
 
 

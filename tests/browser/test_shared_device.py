@@ -149,6 +149,12 @@ def test_words_typed_when_the_session_expired_come_back_after_signing_in_again(
     # Sent for real this time: the draft goes once the saved check-in is on the page.
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator("#today-card").get_by_role("status")).to_contain_text("saved")
+    # The draft goes once htmx has settled the swap, a moment after the status shows.
+    page.wait_for_function(
+        "words => !JSON.stringify(Object.entries(window.sessionStorage)).includes(words)",
+        arg=CHECKIN_WORDS,
+        timeout=5000,
+    )
     assert CHECKIN_WORDS not in stored_words(page)
     assert CheckIn.objects.get().helped == CHECKIN_WORDS
     browsing.check_a11y(page)
