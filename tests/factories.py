@@ -7,7 +7,10 @@ import itertools
 from allauth.account.models import EmailAddress
 
 from repair import services
-from repair.models import Couple, SafetyCheck, User
+from repair.models import Couple, ExerciseCompletion, SafetyCheck, User
+from repair.program import program
+from repair.program import services as program_services
+from repair.selectors import couple_for_user
 
 PASSWORD = "a-long-test-password-41"
 _numbers = itertools.count(1)
@@ -40,3 +43,18 @@ def make_couple(first: User, second: User | None = None) -> Couple:
         new = services.invite_create(couple=couple, created_by=first)
         services.invite_accept(token=new.token, user=second)
     return couple
+
+
+def open_stages_before(stage_slug: str, *people: User) -> None:
+    """Every stage before ``stage_slug`` done and ready for each person, so it is open to them."""
+    for stage in program().stages:
+        if stage.slug == stage_slug:
+            return
+        for person in people:
+            couple = couple_for_user(user=person)
+            assert couple is not None
+            for exercise in stage.required:
+                ExerciseCompletion.objects.get_or_create(
+                    couple=couple.couple, user=person, exercise=exercise.slug
+                )
+            program_services.stage_ready(couple=couple, stage_slug=stage.slug)

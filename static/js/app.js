@@ -70,6 +70,7 @@
   // Signing out and Quick exit clear them (and the server's Clear-Site-Data does too).
   const DRAFT_PREFIX = "draft:";
   const DRAFT_OWNER = "draft-owner";
+  const DRAFT_SENT = "draft-sent";  // see settleSentDrafts
 
   function draftStore() {
     try { return window.sessionStorage; } catch (e) { return null; }  // private mode, or blocked
@@ -82,7 +83,9 @@
       const keys = [];
       for (let i = 0; i < store.length; i += 1) keys.push(store.key(i));
       keys.forEach(function (key) {
-        if (key && (key.indexOf(DRAFT_PREFIX) === 0 || key === DRAFT_OWNER)) store.removeItem(key);
+        if (key && (key.indexOf(DRAFT_PREFIX) === 0 || key === DRAFT_OWNER || key === DRAFT_SENT)) {
+          store.removeItem(key);
+        }
       });
     } catch (e) { /* nothing kept, nothing to clear */ }
   }
@@ -105,7 +108,44 @@
     return DRAFT_PREFIX + document.body.dataset.draftOwner + ":" + name;
   }
 
+  // A form sent as a whole page (not by htmx) names its drafts here. The next page settles them:
+  // reached through a redirect on a signed-in page, the server took the words (our views redirect
+  // after a successful save), so they go; a form shown again (a refusal) keeps them, and so does a
+  // page with nobody signed in (the session had expired), for the same person's return.
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    // htmx sends its forms itself and has prevented the page submit by now; those drafts are
+    // settled when the swap is (below).
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    const names = Array.prototype.map.call(
+      form.querySelectorAll("textarea[data-draft-key]"),
+      function (area) { return area.dataset.draftKey; }
+    );
+    const store = draftStore();
+    if (!names.length || !store) return;
+    try { store.setItem(DRAFT_SENT, JSON.stringify(names)); } catch (e) { /* as below */ }
+  });
+
+  function settleSentDrafts() {
+    const store = draftStore();
+    if (!store) return;
+    let names;
+    try {
+      names = JSON.parse(store.getItem(DRAFT_SENT) || "null");
+      store.removeItem(DRAFT_SENT);
+    } catch (e) { return; }
+    if (!Array.isArray(names)) return;
+    const navigation = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation")[0] : null;
+    if (!navigation || !navigation.redirectCount) return;
+    const own = ownDrafts();
+    if (!own) return;
+    names.forEach(function (name) { own.removeItem(draftKey(String(name))); });
+  }
+
   function setUpDrafts(root) {
+    if (root === document) settleSentDrafts();
     const store = ownDrafts();
     if (!store) return;
     root.querySelectorAll("textarea[data-draft-key]").forEach(function (area) {
