@@ -707,3 +707,39 @@ def test_the_status_command_names_a_mail_server_fault_and_workers_that_are_down(
     assert "1 tasks are waiting in the queue" in text
     assert "Beat is down" not in text
     assert partner_a.email not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_slow_recipient_does_not_hold_up_the_rest_of_the_batch(settings):
+    """The slow one's attempt is cut off well inside half the lease (its socket timeout is cut to
+    fit, whatever EMAIL_TIMEOUT says) and goes back to wait; the others go out at once."""
+    import time as clock
+
+    from tests.smtp_sink import smtp_sink
+
+    settings.REMINDER_LEASE_SECONDS = 4
+    people = [_person(n) for n in range(6)]
+    for person in people:
+        turn_on_checkin_reminder(person)
+    due = Reminder.objects.values_list("next_due_at", flat=True).first()
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    ids = sorted(ReminderSend.objects.values_list("pk", flat=True))
+    slow = people[2].email
+    with smtp_sink(rcpt_delay=10.0, slow_recipients=frozenset({slow})) as sink:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "repair.mail.SMTPBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 30},
+            }
+        }
+        started = clock.monotonic()
+        result = reminders.send(send_ids=ids, now=due)
+        elapsed = clock.monotonic() - started
+
+    assert (result.sent, result.failed) == (5, 1)
+    assert elapsed < 4 / 2, elapsed
+    assert sink.handler.per_recipient() == {p.email: 1 for p in people if p.email != slow}
+    waiting = ReminderSend.objects.get(reminder__user__email=slow)
+    assert (waiting.status, waiting.reason) == (SendStatus.PENDING, "unreachable")
+    assert waiting.next_attempt_at == due + timedelta(minutes=1)
