@@ -524,14 +524,22 @@ def test_a_storm_of_worker_kills_during_one_batch_sends_no_email_twice(
             killed: set[int] = set()
             for _ in range(kills):
                 # A fresh pool process, sending again, then a kill at a random moment.
+                def fresh_child() -> int | None:
+                    pid = _pool_child(worker)
+                    return None if pid in killed else pid
+
                 child = wait_until(
-                    lambda: (pid := _pool_child(worker)) not in killed and pid,
+                    fresh_child,
                     timeout=WAIT_SECONDS,
                     describe=lambda: f"no new pool process in the {worker.describe()}",
                 )
                 at = len(sink.handler)
+
+                def sending(at: int = at) -> bool:
+                    return len(sink.handler) >= at + 2
+
                 wait_until(
-                    lambda at=at: len(sink.handler) >= at + 2,
+                    sending,
                     timeout=WAIT_SECONDS,
                     describe=lambda: f"no progress after {len(sink.handler)} emails",
                 )
