@@ -743,3 +743,50 @@ def test_one_slow_recipient_does_not_hold_up_the_rest_of_the_batch(settings):
     waiting = ReminderSend.objects.get(reminder__user__email=slow)
     assert (waiting.status, waiting.reason) == (SendStatus.PENDING, "unreachable")
     assert waiting.next_attempt_at == due + timedelta(minutes=1)
+
+
+def test_the_reminder_steps_import_each_other_one_way_only():
+    """No cycle, and none hidden by an import inside a function: the tasks import the steps, and
+    no step imports the tasks (the tick enqueues by task name)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(reminders.__file__).parent
+    for path in [*package.glob("*.py"), package.parent / "tasks.py"]:
+        tree = ast.parse(path.read_text())
+        nested = [
+            node.lineno
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        ]
+        assert nested == [], f"{path.name}: an import inside a function, lines {nested}"
+        if path.name != "tasks.py":
+            imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+            assert "rituals.tasks" not in imported, path.name
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_everyone_already_opted_in_a_weekly_summary_reminder(
+    partner_a: User, partner_b: User
+):
+    import importlib
+
+    from django.apps import apps
+
+    from checkins.models import CheckinPreferences
+
+    migration = importlib.import_module(
+        "rituals.migrations.0006_reminder_retries_and_weekly_summary"
+    )
+    CheckinPreferences.objects.create(user=partner_a, weekly_summary=True)
+    CheckinPreferences.objects.create(user=partner_b, weekly_summary=False)
+
+    migration.summary_reminders_create(apps, None)
+
+    summary = Reminder.objects.get(kind=ReminderKind.SUMMARY)
+    assert summary.user_id == partner_a.pk
+    assert summary.next_due_at is not None
+    local = summary.next_due_at.astimezone(partner_a.zoneinfo)
+    assert (local.weekday(), local.time()) == (0, time(9, 0))
