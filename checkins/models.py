@@ -138,19 +138,3 @@ class CheckinPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in preferences #{self.pk}"
-
-
-class WeeklySummary(models.Model):
-    """One row per person per week: claimed before the email is sent, so it is sent at most once."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    week_start = models.DateField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "week_start"], name="weekly_summary_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"Weekly summary #{self.pk}"

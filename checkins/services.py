@@ -1,17 +1,13 @@
-"""Writes for check-ins: record (or edit) today's, acknowledge a partner's, preferences, and the
-weekly summary email."""
+"""Writes for check-ins: record (or edit) today's, acknowledge a partner's, and preferences. The
+weekly summary email is a reminder (rituals/reminders/), turned on and off here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from checkins.models import (
     SCALE_FIELDS,
@@ -20,12 +16,11 @@ from checkins.models import (
     CheckIn,
     CheckinPreferences,
     Visibility,
-    WeeklySummary,
 )
-from checkins.selectors import local_today, week_counts
-from repair.emails import send_templated
+from checkins.selectors import local_today
 from repair.models import User
-from repair.selectors import CoupleView, couple_for_user
+from repair.selectors import CoupleView
+from rituals.reminders.sync import sync_user
 
 
 @dataclass(frozen=True)
@@ -89,54 +84,13 @@ def checkin_acknowledge(
     return ack
 
 
-def preferences_set(*, user: User, weekly_summary: bool) -> CheckinPreferences:
-    prefs, _ = CheckinPreferences.objects.update_or_create(
-        user=user, defaults={"weekly_summary": weekly_summary}
-    )
+def preferences_set(
+    *, user: User, weekly_summary: bool, now: datetime | None = None
+) -> CheckinPreferences:
+    """Saved with the weekly summary's reminder turned on or off in the same transaction."""
+    with transaction.atomic():
+        prefs, _ = CheckinPreferences.objects.update_or_create(
+            user=user, defaults={"weekly_summary": weekly_summary}
+        )
+        sync_user(user=user, now=now)
     return prefs
-
-
-# Monday morning, in each person's own time zone; skipped if more than half a day late.
-SUMMARY_SEND_AT = time(9, 0)
-SUMMARY_LATEST = timedelta(hours=12)
-
-
-def weekly_summaries_send(*, now: datetime | None = None) -> int:
-    """Send last week's summary to everyone who asked for it and whose Monday morning has come.
-    Each (person, week) is claimed by inserting a unique row before sending, so two ticks or two
-    workers never send it twice; a crash after the claim loses that one email rather than risking
-    a duplicate."""
-    now = now or timezone.now()
-    sent = 0
-    opted_in = CheckinPreferences.objects.filter(weekly_summary=True, user__is_active=True)
-    for prefs in opted_in.select_related("user").iterator():
-        user = prefs.user
-        local_now = timezone.localtime(now, user.zoneinfo)
-        monday = local_now.date() - timedelta(days=local_now.weekday())
-        due = datetime.combine(monday, SUMMARY_SEND_AT, tzinfo=user.zoneinfo)
-        if not (due <= local_now <= due + SUMMARY_LATEST):
-            continue
-        try:
-            with transaction.atomic():
-                claim = WeeklySummary.objects.create(user=user, week_start=monday)
-        except IntegrityError:
-            continue  # another tick got there first
-        couple = couple_for_user(user=user)
-        counts = week_counts(user=user, couple=couple, week_start=monday - timedelta(days=7))
-        with override(settings.LANGUAGE_CODE):
-            delivered = send_templated(
-                to=user.email,
-                subject=_("Your week in check-ins"),
-                template="weekly_summary",
-                context={
-                    "name": user.name,
-                    "mine": counts.mine,
-                    "partner_name": couple.partner.name if couple and couple.partner else "",
-                    "partner_shared": counts.partner_shared,
-                    "url": settings.SITE_URL + reverse("checkins:history"),
-                },
-            )
-        if delivered:
-            WeeklySummary.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
-            sent += 1
-    return sent

@@ -48,13 +48,9 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "repair.tasks.heartbeat",
             "schedule": float(settings.HEARTBEAT_SECONDS),
         },
-        # Weekly summaries go out on Monday morning in each person's own zone; the tick looks often.
-        # Reminders: one tick a minute over the indexed next_due_at (rituals/reminders.py).
+        # Reminders, the weekly summary among them: one tick a minute over the indexed
+        # next_due_at (rituals/reminders/).
         "reminders-tick": {"task": "rituals.tasks.reminders_tick", "schedule": 60.0},
-        "checkins-weekly-summaries": {
-            "task": "checkins.tasks.weekly_summaries",
-            "schedule": 15 * 60.0,
-        },
     }
 
 

@@ -26,6 +26,7 @@ from repair.models import (
     SelfDescription,
     User,
 )
+from repair.signals import time_zone_changed
 from repair.tokens import token_hash, token_new
 
 
@@ -203,14 +204,26 @@ def couple_leave(*, user: User, now: datetime | None = None) -> None:
         ).update(revoked_at=now)
 
 
-def profile_update(*, user: User, display_name: str, time_zone: str, self_description: str) -> User:
+def profile_update(
+    *,
+    user: User,
+    display_name: str,
+    time_zone: str,
+    self_description: str,
+    now: datetime | None = None,
+) -> User:
+    """A new time zone moves the person's pending reminders with it, in the same transaction."""
     if self_description and self_description not in SelfDescription.values:
         raise CoupleError("bad_self_description")
+    moved = user.time_zone != time_zone
     user.display_name = display_name.strip()
     user.time_zone = time_zone
     user.self_description = self_description
     user.full_clean(exclude=["password", "email"])
-    user.save(update_fields=["display_name", "time_zone", "self_description"])
+    with transaction.atomic():
+        user.save(update_fields=["display_name", "time_zone", "self_description"])
+        if moved:
+            time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user
 
 

@@ -190,6 +190,9 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often beat proves it is alive (repair.tasks.heartbeat).
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60, minimum=1)
+# A reminder send claimed longer ago than this is taken over by another worker. Every attempt ends
+# before half of it: its SMTP timeouts are cut to fit (rituals/reminders/send.py). Tests shorten it.
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300, minimum=1)
 
 # --- Accounts ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "repair.User"

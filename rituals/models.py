@@ -117,6 +117,7 @@ class ReminderKind(models.TextChoices):
     CHECKIN = "checkin", _("daily check-in reminder")
     RITUAL = "ritual", _("ritual prompts")
     NOTE = "note", _("gratitude note emails")
+    SUMMARY = "summary", _("weekly check-in summary")
 
 
 class Reminder(models.Model):
@@ -149,6 +150,11 @@ class Reminder(models.Model):
                 condition=models.Q(kind="ritual"),
                 name="reminder_one_per_ritual_per_user",
             ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(kind="summary"),
+                name="reminder_one_summary_per_user",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,12 +166,15 @@ class SendStatus(models.TextChoices):
     SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     SKIPPED = "skipped", _("skipped")
+    # The mail server refused it for good (a 5xx reply): never retried.
+    REFUSED = "refused", _("refused")
     FAILED = "failed", _("failed")
 
 
 class ReminderSend(models.Model):
     """The idempotency record of one occurrence of one reminder: at most one row per (reminder,
-    due time), claimed by a conditional update before the email goes out."""
+    due time), claimed by a conditional update before the email goes out. ``attempts`` is also
+    the claim's token: a worker records the outcome only for the attempt it claimed."""
 
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="sends")
     due_at = models.DateTimeField()
@@ -175,6 +184,8 @@ class ReminderSend(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # After a temporary failure (a 4xx reply, a timeout), not claimed again before this.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -644,54 +643,3 @@ def notes_recent(*, couple: CoupleView, exclude: Iterable[int] = ()) -> list[Gra
         .select_related("sender")
         .order_by("-created_at", "-pk")[:RECENT_NOTES]
     )
-
-
-# --- operations ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReminderHealth:
-    last_tick: datetime | None
-    due_now: int
-    overdue: int
-    queue_depth: int | None
-    sent_last_hour: int
-    skipped_last_hour: int
-    failing: int
-
-
-def reminder_health(*, now: datetime | None = None) -> ReminderHealth:
-    """What an operator needs to see: is beat ticking, is anything piling up, is mail going out.
-    Counts only; nothing about any person."""
-    from repair.models import Heartbeat
-    from rituals.models import Reminder, ReminderSend, SendStatus
-
-    now = now or timezone.now()
-    hour_ago = now - timedelta(hours=1)
-    tick = Heartbeat.objects.filter(name="reminders-tick").values_list("beat_at", flat=True).first()
-    recent = ReminderSend.objects.filter(created_at__gte=hour_ago)
-    return ReminderHealth(
-        last_tick=tick,
-        due_now=Reminder.objects.filter(next_due_at__lte=now).count(),
-        overdue=Reminder.objects.filter(next_due_at__lte=now - timedelta(minutes=5)).count(),
-        queue_depth=_queue_depth(),
-        sent_last_hour=recent.filter(status=SendStatus.SENT).count(),
-        skipped_last_hour=recent.filter(status=SendStatus.SKIPPED).count(),
-        # Pending or claimed for more than a few minutes: the mail server or the workers are stuck.
-        failing=ReminderSend.objects.filter(
-            status__in=[SendStatus.PENDING, SendStatus.SENDING, SendStatus.FAILED],
-            created_at__lt=now - timedelta(minutes=5),
-        ).count(),
-    )
-
-
-def _queue_depth() -> int | None:
-    """Messages waiting in Celery's default queue, where the broker can tell."""
-    from repair.celery import app
-
-    try:
-        with app.connection_for_write() as connection:
-            channel: Any = connection.default_channel  # kombu's stubs don't list queue_declare
-            return int(channel.queue_declare(queue="celery", passive=True).message_count)
-    except Exception:
-        return None

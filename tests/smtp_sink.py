@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import threading
 import time
@@ -36,9 +37,20 @@ class SinkHandler:
     """aiosmtpd handler hooks. Runs on the controller's event loop thread; every list it keeps is
     guarded by a lock, since tests read them from the main thread."""
 
-    def __init__(self, *, rcpt_delay: float = 0.0, refuse_first: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        rcpt_delay: float = 0.0,
+        refuse_first: int = 0,
+        refuse_reply: str = TEMPORARY_FAILURE,
+        slow_recipients: frozenset[str] = frozenset(),
+    ) -> None:
         self.rcpt_delay = rcpt_delay
         self.refuse_first = refuse_first
+        self.refuse_reply = refuse_reply
+        # Only these addresses are slowed down (every one when empty).
+        self.slow_recipients = slow_recipients
+        self._attempt_ids: list[str] = []  # the Message-ID of every DATA, refused or accepted
         self._lock = threading.Lock()
         self._messages: list[tuple[str, ...]] = []
         self._raw: list[bytes] = []  # each accepted message as it came over the wire
@@ -55,16 +67,19 @@ class SinkHandler:
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         self.rcpt_started.set()
-        if self.rcpt_delay:
+        if self.rcpt_delay and (not self.slow_recipients or address in self.slow_recipients):
             await asyncio.sleep(self.rcpt_delay)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        content = bytes(envelope.original_content or envelope.content or b"")
         with self._lock:
+            found = re.search(rb"^Message-ID: *(\S+)", content, re.MULTILINE | re.IGNORECASE)
+            self._attempt_ids.append(found[1].decode() if found else "")
             if self._refused < self.refuse_first:
                 self._refused += 1
-                return TEMPORARY_FAILURE
+                return self.refuse_reply
             # Recorded before the 250 goes back: from here the message counts as delivered.
             self._messages.append(tuple(envelope.rcpt_tos))
             self._raw.append(bytes(envelope.original_content or envelope.content or b""))
@@ -79,6 +94,12 @@ class SinkHandler:
         """The recipients of each accepted message, in order of arrival."""
         with self._lock:
             return list(self._messages)
+
+    @property
+    def message_ids(self) -> list[str]:
+        """The Message-ID of every message the server was offered, refused or accepted."""
+        with self._lock:
+            return list(self._attempt_ids)
 
     @property
     def raw(self) -> list[bytes]:
@@ -129,11 +150,22 @@ class Sink:
 
 
 @contextmanager
-def smtp_sink(*, rcpt_delay: float = 0.0, refuse_first: int = 0) -> Iterator[Sink]:
+def smtp_sink(
+    *,
+    rcpt_delay: float = 0.0,
+    refuse_first: int = 0,
+    refuse_reply: str = TEMPORARY_FAILURE,
+    slow_recipients: frozenset[str] = frozenset(),
+) -> Iterator[Sink]:
     """Start an SMTP server on 127.0.0.1 at a fixed free port; stop it on the way out."""
     # aiosmtpd logs every command at INFO; a bench sends a hundred thousand messages.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    handler = SinkHandler(rcpt_delay=rcpt_delay, refuse_first=refuse_first)
+    handler = SinkHandler(
+        rcpt_delay=rcpt_delay,
+        refuse_first=refuse_first,
+        refuse_reply=refuse_reply,
+        slow_recipients=slow_recipients,
+    )
     port = free_port()
     controller = Controller(
         handler,

@@ -170,10 +170,6 @@ def test_tasks_use_json_only_and_ack_late(redis_url: str):
             "schedule": float(settings.HEARTBEAT_SECONDS),
         },
         "reminders-tick": {"task": "rituals.tasks.reminders_tick", "schedule": 60.0},
-        "checkins-weekly-summaries": {
-            "task": "checkins.tasks.weekly_summaries",
-            "schedule": 15 * 60.0,
-        },
     }
     app.loader.import_default_modules()
     for entry in conf.beat_schedule.values():

@@ -15,11 +15,13 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins import selectors, services
-from checkins.models import Acknowledgement, CheckIn, CheckinPreferences, Visibility, WeeklySummary
+from checkins.models import Acknowledgement, CheckIn, CheckinPreferences, Visibility
 from checkins.services import CheckinInput
 from repair import services as couple_services
 from repair.models import Couple, User
 from repair.selectors import couple_for_user
+from rituals import reminders
+from rituals.models import Reminder, ReminderKind, ReminderSend, SendStatus
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -472,19 +474,27 @@ def test_today_page_queries_stay_constant_with_a_year_of_data(
 # --- weekly summary ------------------------------------------------------------------------------------
 
 
+def summaries_send(now: datetime) -> int:
+    """What beat and a worker do at ``now``: the tick, then the sends it made (read back: the
+    tick enqueues on commit, which a test's transaction never reaches)."""
+    reminders.tick(now=now, enqueue=lambda ids: None)
+    pending = ReminderSend.objects.filter(status=SendStatus.PENDING)
+    return reminders.send(send_ids=pending.values_list("pk", flat=True), now=now).sent
+
+
 def test_weekly_summary_counts_only_and_is_sent_once(
     couple: Couple, partner_a: User, partner_b: User
 ):
-    services.preferences_set(user=partner_a, weekly_summary=True)
     monday_before = datetime(2026, 11, 9, 12, tzinfo=UTC)
+    services.preferences_set(user=partner_a, weekly_summary=True, now=monday_before)
     for day in range(3):
         record(partner_a, helped=PRIVATE_WORDS, now=monday_before + timedelta(days=day))
     record(partner_b, shared=True, helped=SHARED_WORDS, now=monday_before)
     record(partner_b, shared=False, now=monday_before + timedelta(days=1))  # private: not counted
     nine_thirty_london = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
 
-    first = services.weekly_summaries_send(now=nine_thirty_london)
-    again = services.weekly_summaries_send(now=nine_thirty_london + timedelta(minutes=15))
+    first = summaries_send(nine_thirty_london)
+    again = summaries_send(nine_thirty_london + timedelta(minutes=15))
 
     assert (first, again) == (1, 0)
     assert len(mail.outbox) == 1
@@ -494,23 +504,50 @@ def test_weekly_summary_counts_only_and_is_sent_once(
     assert PRIVATE_WORDS not in body
     assert SHARED_WORDS not in body
     assert mail.outbox[0].subject == "Your week in check-ins"
-    assert WeeklySummary.objects.get().sent_at is not None
+    summary = Reminder.objects.get(user=partner_a, kind=ReminderKind.SUMMARY)
+    assert summary.sends.get().status == SendStatus.SENT
+    # Moved on to the next Monday, 09:00 London.
+    assert summary.next_due_at == datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
 def test_weekly_summary_waits_for_monday_morning_in_the_persons_zone(partner_a: User):
     partner_a.time_zone = "America/Los_Angeles"
     partner_a.save()
-    services.preferences_set(user=partner_a, weekly_summary=True)
+    services.preferences_set(
+        user=partner_a, weekly_summary=True, now=datetime(2026, 11, 12, tzinfo=UTC)
+    )
 
     # 09:30 UTC on Monday is still 01:30 in Los Angeles.
-    assert services.weekly_summaries_send(now=datetime(2026, 11, 16, 9, 30, tzinfo=UTC)) == 0
-    assert services.weekly_summaries_send(now=datetime(2026, 11, 16, 17, 30, tzinfo=UTC)) == 1
+    assert summaries_send(datetime(2026, 11, 16, 9, 30, tzinfo=UTC)) == 0
+    assert summaries_send(datetime(2026, 11, 16, 17, 30, tzinfo=UTC)) == 1
 
 
 def test_no_weekly_summary_without_opting_in(partner_a: User):
-    CheckinPreferences.objects.create(user=partner_a, weekly_summary=False)
+    services.preferences_set(
+        user=partner_a, weekly_summary=True, now=datetime(2026, 11, 12, tzinfo=UTC)
+    )
+    services.preferences_set(
+        user=partner_a, weekly_summary=False, now=datetime(2026, 11, 13, tzinfo=UTC)
+    )
 
-    assert services.weekly_summaries_send(now=datetime(2026, 11, 16, 9, 30, tzinfo=UTC)) == 0
+    assert summaries_send(datetime(2026, 11, 16, 9, 30, tzinfo=UTC)) == 0
+    assert mail.outbox == []
+    assert Reminder.objects.get(user=partner_a, kind=ReminderKind.SUMMARY).next_due_at is None
+
+
+def test_a_summary_opted_out_of_after_the_tick_is_skipped_not_sent(partner_a: User):
+    services.preferences_set(
+        user=partner_a, weekly_summary=True, now=datetime(2026, 11, 12, tzinfo=UTC)
+    )
+    nine_thirty = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+    reminders.tick(now=nine_thirty, enqueue=lambda ids: None)
+    CheckinPreferences.objects.filter(user=partner_a).update(weekly_summary=False)
+
+    result = reminders.send(
+        send_ids=ReminderSend.objects.values_list("pk", flat=True), now=nine_thirty
+    )
+
+    assert (result.sent, result.skipped) == (0, 1)
     assert mail.outbox == []
 
 

@@ -115,9 +115,14 @@ def test_the_invite_email_has_a_neutral_subject_and_the_name_only_in_the_body(si
 def test_the_weekly_summary_names_people_only_in_the_body(sink: Sink):
     avery, blake = hostile(make_user("Avery")), hostile(make_user("Blake"))
     make_couple(avery, blake)
-    checkin_services.preferences_set(user=avery, weekly_summary=True)
+    checkin_services.preferences_set(
+        user=avery, weekly_summary=True, now=datetime(2026, 11, 12, tzinfo=UTC)
+    )
+    monday = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+    reminders.tick(now=monday, enqueue=lambda ids: None)
+    sends = ReminderSend.objects.values_list("pk", flat=True)
 
-    assert checkin_services.weekly_summaries_send(now=datetime(2026, 11, 16, 9, 30, tzinfo=UTC))
+    assert reminders.send(send_ids=sends, now=monday).sent == 1
 
     message = arrived(sink)
     assert message["Subject"] == "Your week in check-ins"

@@ -11,12 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends import locmem
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checkins.models import CheckIn
+from repair.celery import app
 from repair.mail import SMTPBackend
 from repair.models import Couple, User
 from rituals import reminders
@@ -28,6 +31,7 @@ from rituals.models import (
     ScheduledRitual,
     SendStatus,
 )
+from rituals.reminders import emails
 from rituals.schedule import Rule, in_quiet_hours, next_due
 
 LONDON = ZoneInfo("Europe/London")
@@ -430,7 +434,7 @@ def test_a_name_is_escaped_in_the_html_part_and_left_as_written_in_the_text_part
     assert link in html
     # Filled in one pass: a value that looks like a slot is not filled again.
     slots = {"name": "\x00unsubscribe_url\x00", "unsubscribe_url": "U"}
-    assert reminders._fill("\x00name\x00 \x00unsubscribe_url\x00", slots) == slots["name"] + " U"
+    assert emails._fill("\x00name\x00 \x00unsubscribe_url\x00", slots) == slots["name"] + " U"
 
 
 def test_the_smtp_backend_passes_plain_addresses_and_checks_every_other_one(settings):
@@ -458,9 +462,9 @@ def test_a_compact_email_refuses_a_header_with_a_line_break():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_reminder_email_costs_one_statement_whatever_the_batch_size():
-    """Reading the batch costs a fixed few statements; each email then costs one: its claim,
-    which also records the email before it as sent. Every email ends up recorded as sent."""
+def test_each_reminder_email_costs_two_statements_whatever_the_batch_size():
+    """Reading the batch costs a fixed few statements; each email then costs two, each its own
+    commit: its claim, and its "sent". Every email ends up recorded as sent."""
     people = [_person(n) for n in range(12)]
     for person in people:
         turn_on_checkin_reminder(person)
@@ -474,8 +478,8 @@ def test_each_reminder_email_costs_one_statement_whatever_the_batch_size():
     with CaptureQueriesContext(connection) as eight:
         assert reminders.send(send_ids=ids[4:], now=due).sent == 8
 
-    assert len(eight) - len(four) == 4
-    assert len(four) <= 3 + 4
+    assert len(eight) - len(four) == 2 * 4
+    assert len(four) <= 3 + 2 * 4
     assert len(mail.outbox) == 12
     sends = ReminderSend.objects.all()
     assert {(s.status, s.attempts, s.sent_at is not None) for s in sends} == {
@@ -484,23 +488,31 @@ def test_each_reminder_email_costs_one_statement_whatever_the_batch_size():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_email_before_a_send_that_is_already_done_is_recorded_at_once():
-    """The "sent" that would ride on the next claim is written on its own when the next send is
-    already final, so it is never left waiting."""
-    people = [_person(n) for n in range(3)]
+def test_each_email_is_recorded_sent_before_the_next_one_is_claimed(monkeypatch):
+    """ "Sent" is committed the moment the mail server accepted the email, not with the next
+    email's claim: a worker killed between two emails has recorded every one it delivered."""
+    people = [_person(n) for n in range(4)]
     for person in people:
         turn_on_checkin_reminder(person)
     due = Reminder.objects.values_list("next_due_at", flat=True).first()
     assert due is not None
     reminders.tick(now=due, enqueue=lambda ids: None)
-    first, done, last = sorted(ReminderSend.objects.values_list("pk", flat=True))
-    ReminderSend.objects.filter(pk=done).update(status=SendStatus.SENT)
+    ids = sorted(ReminderSend.objects.values_list("pk", flat=True))
+    seen: list[tuple[int, int]] = []
+    deliver = locmem.EmailBackend.send_messages
 
-    result = reminders.send(send_ids=[first, done], now=due)
+    def watching(self: locmem.EmailBackend, messages: list[EmailMultiAlternatives]) -> int:
+        # At each delivery: how many are already recorded sent, how many claimed.
+        sent = ReminderSend.objects.filter(status=SendStatus.SENT).count()
+        claimed = ReminderSend.objects.filter(status=SendStatus.SENDING).count()
+        seen.append((sent, claimed))
+        return deliver(self, messages)
 
-    assert (result.sent, result.not_claimed) == (1, 1)
-    assert ReminderSend.objects.get(pk=first).status == SendStatus.SENT
-    assert ReminderSend.objects.get(pk=last).status == SendStatus.PENDING
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", watching)
+
+    assert reminders.send(send_ids=ids, now=due).sent == 4
+
+    assert seen == [(0, 1), (1, 1), (2, 1), (3, 1)]
 
 
 @pytest.mark.django_db
@@ -575,3 +587,206 @@ def test_operators_see_tick_due_and_sends_as_counts_only(partner_a: User):
     assert "queue depth" in text
     assert partner_a.email not in text
     assert "Avery" not in text
+
+
+# --- time zones, refusals, retries, Message-ID, the operator's view -----------------------------------
+
+
+@pytest.mark.django_db
+def test_a_new_time_zone_moves_the_pending_reminder_at_once(partner_a: User):
+    from repair import services as couple_services
+
+    partner_a.time_zone = "Europe/London"
+    partner_a.save()
+    noon = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    ReminderSettings.objects.create(user=partner_a, checkin_enabled=True, checkin_time=time(7, 30))
+    reminders.sync_user(user=partner_a, now=noon)
+    reminder = Reminder.objects.get(user=partner_a, kind=ReminderKind.CHECKIN)
+    assert reminder.next_due_at == datetime(2026, 6, 2, 6, 30, tzinfo=UTC)  # 07:30 London
+
+    couple_services.profile_update(
+        user=partner_a, display_name="Avery", time_zone="Asia/Tokyo", self_description="", now=noon
+    )
+
+    reminder.refresh_from_db()
+    assert reminder.next_due_at == datetime(2026, 6, 2, 7, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+def _one_due_send(user: User) -> tuple[int, datetime]:
+    reminder = turn_on_checkin_reminder(user)
+    due = reminder.next_due_at
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    return ReminderSend.objects.get().pk, due
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_permanent_refusal_is_recorded_refused_and_never_retried(partner_a: User, settings):
+    from tests.smtp_sink import smtp_sink
+
+    send_id, due = _one_due_send(partner_a)
+    with smtp_sink(refuse_first=1, refuse_reply="550 5.1.1 No such mailbox") as sink:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "repair.mail.SMTPBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
+            }
+        }
+        first = reminders.send(send_ids=[send_id], now=due)
+        again = reminders.send(send_ids=[send_id], now=due + timedelta(minutes=30))
+        later = reminders.tick(now=due + timedelta(minutes=30), enqueue=lambda ids: None)
+
+    assert (first.refused, again.not_claimed, later.requeued) == (1, 1, 0)
+    row = ReminderSend.objects.get()
+    assert (row.status, row.reason, row.attempts) == (SendStatus.REFUSED, "smtp 550", 1)
+    assert len(sink.handler) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_temporary_failure_backs_off_and_every_attempt_has_the_same_message_id(
+    partner_a: User, settings
+):
+    from tests.smtp_sink import smtp_sink
+
+    send_id, due = _one_due_send(partner_a)
+    with smtp_sink(refuse_first=2) as sink:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "repair.mail.SMTPBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
+            }
+        }
+        assert reminders.send(send_ids=[send_id], now=due).failed == 1
+        first_wait = ReminderSend.objects.get().next_attempt_at
+        assert first_wait == due + timedelta(minutes=1)
+        # Not before the back-off is over, whoever asks.
+        assert reminders.send(send_ids=[send_id], now=due + timedelta(seconds=30)).not_claimed == 1
+        assert reminders.send(send_ids=[send_id], now=due + timedelta(minutes=1)).failed == 1
+        assert ReminderSend.objects.get().next_attempt_at == due + timedelta(minutes=3)
+        requeued: list[int] = []
+        reminders.tick(now=due + timedelta(minutes=3), enqueue=requeued.extend)
+        assert requeued == [send_id]
+        assert reminders.send(send_ids=[send_id], now=due + timedelta(minutes=3)).sent == 1
+        ids = sink.handler.message_ids
+
+    row = ReminderSend.objects.get()
+    assert (row.status, row.attempts) == (SendStatus.SENT, 3)
+    assert sink.handler.refused == 2
+    assert ids == [reminders.message_id(send_id=send_id)] * 3
+    assert ids[0] == f"<reminder-{send_id}@testserver>"
+
+
+@pytest.mark.django_db
+def test_the_status_command_names_a_mail_server_fault_and_workers_that_are_down(partner_a: User):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from repair.models import Heartbeat
+
+    send_id, _due = _one_due_send(partner_a)
+    ReminderSend.objects.filter(pk=send_id).update(
+        status=SendStatus.PENDING, reason="smtp 451", next_attempt_at=timezone.now(), attempts=2
+    )
+    # The last tick ran ten minutes ago, and beat's ticks wait in the queue: no worker runs them.
+    Heartbeat.objects.update_or_create(
+        name="reminders-tick", defaults={"beat_at": timezone.now() - timedelta(minutes=10)}
+    )
+    app.control.purge()
+    app.send_task("rituals.tasks.reminders_tick")
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("reminders_status", stdout=out, stderr=err)
+    finally:
+        app.control.purge()
+
+    text = out.getvalue() + err.getvalue()
+    assert "The mail server is failing: 1 sends are waiting to retry" in text
+    assert "smtp 451" in text
+    assert "Workers are down or stuck" in text
+    assert "1 tasks are waiting in the queue" in text
+    assert "Beat is down" not in text
+    assert partner_a.email not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_slow_recipient_does_not_hold_up_the_rest_of_the_batch(settings):
+    """The slow one's attempt is cut off well inside half the lease (its socket timeout is cut to
+    fit, whatever EMAIL_TIMEOUT says) and goes back to wait; the others go out at once."""
+    import time as clock
+
+    from tests.smtp_sink import smtp_sink
+
+    settings.REMINDER_LEASE_SECONDS = 4
+    people = [_person(n) for n in range(6)]
+    for person in people:
+        turn_on_checkin_reminder(person)
+    due = Reminder.objects.values_list("next_due_at", flat=True).first()
+    assert due is not None
+    reminders.tick(now=due, enqueue=lambda ids: None)
+    ids = sorted(ReminderSend.objects.values_list("pk", flat=True))
+    slow = people[2].email
+    with smtp_sink(rcpt_delay=10.0, slow_recipients=frozenset({slow})) as sink:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "repair.mail.SMTPBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 30},
+            }
+        }
+        started = clock.monotonic()
+        result = reminders.send(send_ids=ids, now=due)
+        elapsed = clock.monotonic() - started
+
+    assert (result.sent, result.failed) == (5, 1)
+    assert elapsed < 4 / 2, elapsed
+    assert sink.handler.per_recipient() == {p.email: 1 for p in people if p.email != slow}
+    waiting = ReminderSend.objects.get(reminder__user__email=slow)
+    assert (waiting.status, waiting.reason) == (SendStatus.PENDING, "unreachable")
+    assert waiting.next_attempt_at == due + timedelta(minutes=1)
+
+
+def test_the_reminder_steps_import_each_other_one_way_only():
+    """No cycle, and none hidden by an import inside a function: the tasks import the steps, and
+    no step imports the tasks (the tick enqueues by task name)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(reminders.__file__).parent
+    for path in [*package.glob("*.py"), package.parent / "tasks.py"]:
+        tree = ast.parse(path.read_text())
+        nested = [
+            node.lineno
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        ]
+        assert nested == [], f"{path.name}: an import inside a function, lines {nested}"
+        if path.name != "tasks.py":
+            imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+            assert "rituals.tasks" not in imported, path.name
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_everyone_already_opted_in_a_weekly_summary_reminder(
+    partner_a: User, partner_b: User
+):
+    import importlib
+
+    from django.apps import apps
+
+    from checkins.models import CheckinPreferences
+
+    migration = importlib.import_module(
+        "rituals.migrations.0006_reminder_retries_and_weekly_summary"
+    )
+    CheckinPreferences.objects.create(user=partner_a, weekly_summary=True)
+    CheckinPreferences.objects.create(user=partner_b, weekly_summary=False)
+
+    migration.summary_reminders_create(apps, None)
+
+    summary = Reminder.objects.get(kind=ReminderKind.SUMMARY)
+    assert summary.user_id == partner_a.pk
+    assert summary.next_due_at is not None
+    local = summary.next_due_at.astimezone(partner_a.zoneinfo)
+    assert (local.weekday(), local.time()) == (0, time(9, 0))

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from rituals.selectors import reminder_health
+from rituals.reminders.health import reminder_health
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        health = reminder_health()
         now = timezone.now()
+        health = reminder_health(now=now)
         tick = (
             f"{health.last_tick:%Y-%m-%d %H:%M:%S} UTC ({int((now - health.last_tick).total_seconds())} s ago)"
             if health.last_tick
@@ -33,9 +33,14 @@ class Command(BaseCommand):
             ("queue depth", depth),
             ("sent in the last hour", str(health.sent_last_hour)),
             ("skipped in the last hour", str(health.skipped_last_hour)),
-            ("stuck or failed (older than 5 minutes)", str(health.failing)),
+            ("refused by the mail server (last hour)", str(health.refused_last_hour)),
+            ("waiting to retry after a mail failure", str(health.retrying)),
+            ("stuck (older than 5 minutes)", str(health.stuck)),
         ]
         for label, value in rows:
             self.stdout.write(f"{label:<40} {value}")
-        if health.last_tick is None or (now - health.last_tick).total_seconds() > 180:
-            self.stderr.write(self.style.WARNING("Beat has not ticked in the last 3 minutes."))
+        problems = health.problems()
+        for problem in problems:
+            self.stderr.write(self.style.WARNING(problem))
+        if not problems:
+            self.stdout.write("All well: ticks are running and the mail server is taking emails.")
