@@ -67,8 +67,14 @@ test: check services
 	$(TEST_ENV) $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 # make bench: never part of `make test`. Databases and Redis DBs of its own (see docs/performance.md).
-BENCH_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/repair_load \
-	REDIS_URL=redis://127.0.0.1:6379/3 CELERY_BROKER_URL=redis://127.0.0.1:6379/2 \
+# Each can be overridden from the environment (another checkout benching on the same machine).
+BENCH_DB ?= repair_load
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/2
+export BENCH_DATABASE_URL BENCH_REDIS_URL BENCH_BROKER_URL
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) \
+	REDIS_URL=$(BENCH_REDIS_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
 	SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
 	DEBUG=false SITE_URL=http://127.0.0.1:8100 ALLOWED_HOSTS=127.0.0.1,localhost
 
@@ -78,7 +84,7 @@ bench: install services
 		&& { echo "Installing Debian's wrk for the load bench..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
 		|| true
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
-	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS repair_load" -c "CREATE DATABASE repair_load"
+	psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	$(BENCH_ENV) $(PY) manage.py bench_seed --couples 2000
 	$(PY) -m tests.bench.web

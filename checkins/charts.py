@@ -75,19 +75,29 @@ def _y(value: float) -> float:
     return round(PAD + (SCALE_MAX - value) * (HEIGHT - 2 * PAD) / span, 1)
 
 
+@functools.lru_cache(maxsize=16)
+def _xs(count: int) -> tuple[float, ...]:
+    # The same few day counts on every page: the x of each day, worked out once per count.
+    return tuple(_x(index, count) for index in range(count))
+
+
+_YS = {value: _y(value) for value in range(SCALE_MIN, SCALE_MAX + 1)}
+
+
 def _series(points: list[TrendPoint], who: str) -> tuple[list[str], str]:
     """Polylines broken wherever a day has no value (a gap is a gap, not a fall), plus the dots."""
     lines: list[str] = []
     dots: list[str] = []
     current: list[str] = []
-    for index, point in enumerate(points):
-        value = getattr(point, who)
+    xs = _xs(len(points))
+    values = [p.mine for p in points] if who == "mine" else [p.partner for p in points]
+    for index, value in enumerate(values):
         if value is None:
             if len(current) > 1:
                 lines.append(" ".join(current))
             current = []
             continue
-        x, y = _x(index, len(points)), _y(value)
+        x, y = xs[index], _YS.get(value) or _y(value)
         current.append(f"{x},{y}")
         dots.append(f"M{x} {y}h0")
     if len(current) > 1:

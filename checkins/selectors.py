@@ -4,6 +4,7 @@ couple both are in now, and that couple is still active."""
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -75,26 +76,32 @@ class Trend:
     field: str
     points: list[TrendPoint]
 
-    def _values(self, who: str) -> list[int]:
-        return [v for p in self.points if (v := getattr(p, who)) is not None]
+    # Each is read a few times a chart; worked out once (a frozen dataclass still has a __dict__).
+    @functools.cached_property
+    def _mine(self) -> list[int]:
+        return [p.mine for p in self.points if p.mine is not None]
+
+    @functools.cached_property
+    def _partner(self) -> list[int]:
+        return [p.partner for p in self.points if p.partner is not None]
 
     @property
     def mine_average(self) -> float | None:
-        values = self._values("mine")
+        values = self._mine
         return round(sum(values) / len(values), 1) if values else None
 
     @property
     def partner_average(self) -> float | None:
-        values = self._values("partner")
+        values = self._partner
         return round(sum(values) / len(values), 1) if values else None
 
     @property
     def mine_count(self) -> int:
-        return len(self._values("mine"))
+        return len(self._mine)
 
     @property
     def partner_count(self) -> int:
-        return len(self._values("partner"))
+        return len(self._partner)
 
 
 @dataclass(frozen=True)
@@ -211,18 +218,14 @@ def history_build(rows: HistoryRows) -> History:
 
     trend_start = rows.today - timedelta(days=rows.days - 1)
     span = [trend_start + timedelta(days=i) for i in range(rows.days)]
+    # Each day's two rows looked up once, not once per scale.
+    nothing = (None,) * len(SCALE_FIELDS)
+    days = [(d, rows.mine.get(d, nothing), rows.theirs.get(d, nothing)) for d in span]
     for index, scale_field in enumerate(SCALE_FIELDS):
         result.trends.append(
             Trend(
                 field=scale_field,
-                points=[
-                    TrendPoint(
-                        day=d,
-                        mine=rows.mine[d][index] if d in rows.mine else None,
-                        partner=rows.theirs[d][index] if d in rows.theirs else None,
-                    )
-                    for d in span
-                ],
+                points=[TrendPoint(d, mine[index], theirs[index]) for d, mine, theirs in days],
             )
         )
     return result

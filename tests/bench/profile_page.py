@@ -43,7 +43,11 @@ def main() -> None:
         client.get(args.path)
     profiler.stop()
     text = profiler.output_text(
-        unicode=True, color=False, show_all=False, time="percent_of_total", flat=args.flat
+        unicode=True,
+        color=False,
+        show_all=os.environ.get("PROFILE_ALL") == "1",
+        time="percent_of_total",
+        flat=args.flat,
     )
     print("\n".join(text.splitlines()[:60]) if args.flat else text)
 

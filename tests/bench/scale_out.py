@@ -27,7 +27,7 @@ from tests.bench.seed import BENCH_PASSWORD, bench_email
 from tests.bench.web import ROOT, VENV_BIN, sign_in, start_gunicorn, stop
 from tests.smtp_sink import smtp_sink
 
-DB = "repair_scale"
+DB = os.environ.get("BENCH_SCALE_DB", "repair_scale")
 PORTS = (8111, 8112)
 NOTE = "scale-out: a walk after dinner"
 checks: list[tuple[str, bool, str]] = []

@@ -1,8 +1,10 @@
 """The web load run: gunicorn with the production settings (PostgreSQL, Redis cache and sessions, DEBUG
 off), warmed up, then wrk on loopback with signed-in sessions spread over many couples. Every page is
-reported as a ratio to a trivial Django view served by the same gunicorn (tests/bench/baseline),
-measured in short runs just before and just after that page's own max run (the machine's speed drifts
-by tens of per cent within minutes; the first baseline run's ratio is printed too).
+reported as a ratio to **bare Django**: a view reached with no middleware and no database, served by
+the same gunicorn workers (tests/bench/baseline/wsgi.py), measured in short runs just before and just
+after that page's own max run (the machine's speed drifts by tens of per cent within minutes). The
+second line of comparison is the **signed-in middleware-only** view: the app's whole middleware stack
+with a signed-in session and an empty view, i.e. the fixed cost every page pays before its own work.
 
     .venv/bin/python -m tests.bench.web            # after `manage.py bench_seed` into repair_load
 
@@ -51,8 +53,11 @@ class Endpoint:
     expect: int = 200
 
 
+BARE = "bare Django"
+MIDDLEWARE_ONLY = "signed-in middleware only"
 ENDPOINTS = (
-    Endpoint("baseline (bare Django)", "/bench/baseline/"),
+    Endpoint(BARE, "/bench/bare/"),
+    Endpoint(MIDDLEWARE_ONLY, "/bench/baseline/"),
     Endpoint("Today", "/"),
     Endpoint("check-in submit (POST)", "/checkins/", method="POST", expect=302),
     Endpoint("history, 90 days", "/checkins/history/?range=90"),
@@ -72,9 +77,13 @@ class Result:
     p99: float
     errors: int
     requests: int
-    # For a page's max run: the mean req/s of the baseline runs just before and just after it, the
-    # bare-Django figure its ratio is taken against (see ``main``).
+    # For a max run other than bare Django's own: the mean req/s of the bare-Django runs just before
+    # and just after it, the figure its ratio is taken against (see ``main``).
     beside: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.rps / self.beside if self.beside else None
 
 
 def server_env(port: int) -> dict[str, str]:
@@ -108,7 +117,7 @@ def start_gunicorn(
     )
     command = [
         str(VENV_BIN / "gunicorn"),
-        "repair.wsgi",
+        "tests.bench.baseline.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -120,14 +129,23 @@ def start_gunicorn(
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while True:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/baseline/", timeout=2)
-            return process
+            bare = urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=2)
+            break
         except OSError:
+            if time.monotonic() > deadline:
+                stop(process)
+                raise SystemExit("gunicorn did not start") from None
             time.sleep(0.3)
-    stop(process)
-    raise SystemExit("gunicorn did not start")
+    # Honest baselines: the bare path adds none of the middleware's headers, the other path does.
+    added = {"Content-Security-Policy", "X-Frame-Options", "Vary", "Cache-Control"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/baseline/", timeout=5) as stack:
+        stack_headers = set(stack.headers.keys())
+    if added & set(bare.headers.keys()) or "Content-Security-Policy" not in stack_headers:
+        stop(process)
+        raise SystemExit(f"baselines are not what they say: bare {dict(bare.headers)}")
+    return process
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -292,20 +310,30 @@ def run_wrk(
 
 
 def table(results: list[Result]) -> str:
-    baseline = {r.mode: r.rps for r in results if r.endpoint.startswith("baseline")}
+    """One row per run. "to bare Django" is the max run's req/s over the bare-Django runs just before
+    and after it; "to the middleware-only view" divides that by the middleware-only view's own ratio to
+    bare Django, so the drift of the machine between the two runs cancels out."""
+    stack = next(
+        (r.ratio for r in results if r.endpoint == MIDDLEWARE_ONLY and r.mode == "max"), None
+    )
     lines = [
         "| endpoint | run | conns | req/s | p50 ms | p95 ms | p99 ms | errors / requests "
-        "| baseline beside it, req/s | ratio to it | ratio to the first baseline |",
+        "| bare Django beside it, req/s | **ratio to bare Django** | ratio to the middleware-only view |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        first = r.rps / baseline["max"] if r.mode == "max" and baseline.get("max") else None
-        beside = r.rps / r.beside if r.beside else None
+        to_bare = r.ratio if r.endpoint != BARE else (1.0 if r.mode == "max" else None)
+        to_stack = (
+            to_bare / stack
+            if to_bare is not None and stack and r.endpoint not in (BARE, MIDDLEWARE_ONLY)
+            else None
+        )
         lines.append(
             f"| {r.endpoint} | {r.mode} | {r.connections} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} "
             f"| {r.p99:.1f} | {r.errors} / {r.requests} "
-            f"| {f'{r.beside:,.0f}' if r.beside else '–'} | {f'{beside:.0%}' if beside else '–'} "
-            f"| {f'{first:.0%}' if first else '–'} |"
+            f"| {f'{r.beside:,.0f}' if r.beside else '–'} "
+            f"| {f'{to_bare:.1%}' if to_bare is not None else '–'} "
+            f"| {f'{to_stack:.0%}' if to_stack is not None else '–'} |"
         )
     return "\n".join(lines)
 
@@ -355,10 +383,10 @@ def main() -> None:
         for endpoint in endpoints:
             run_wrk(base=base, endpoint=endpoint, cookies=cookies, connections=8, seconds=3)
         results: list[Result] = []
-        bare = next(e for e in ENDPOINTS if e.name.startswith("baseline"))
+        bare = next(e for e in ENDPOINTS if e.name == BARE)
 
         def baseline_now() -> float:
-            """A short baseline max run: this small VM's speed drifts by tens of per cent within
+            """A short bare-Django max run: this small VM's speed drifts by tens of per cent within
             minutes, so each page is compared with bare Django measured just before and after it."""
             return run_wrk(
                 base=base,
@@ -383,7 +411,11 @@ def main() -> None:
             results.append(peak)
             print(
                 f"  {peak.endpoint:<24} max  {peak.rps:8.0f} req/s  p95 {peak.p95:6.1f} ms  errors {peak.errors}"
-                + (f"  (bare Django beside it {peak.beside:.0f} req/s)" if peak.beside else ""),
+                + (
+                    f"  (bare Django beside it {peak.beside:.0f} req/s: {peak.ratio:.1%})"
+                    if peak.beside
+                    else ""
+                ),
                 flush=True,
             )
             if args.no_half:

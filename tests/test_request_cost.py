@@ -1,0 +1,82 @@
+"""What every signed-in request pays before its page does anything (the session read from Redis, the
+person read from PostgreSQL), and the bench's two baselines: bare Django (no middleware, no database)
+and the signed-in middleware-only view (docs/performance.md)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from repair.models import User
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_cache_keeps_one_redis_client_instead_of_building_one_per_command():
+    cache.set("request-cost-probe", 1)
+
+    first = cache._cache.get_client()  # type: ignore[attr-defined]
+    again = cache._cache.get_client()  # type: ignore[attr-defined]
+
+    assert first is again
+    assert cache.get("request-cost-probe") == 1
+
+
+def test_a_deactivated_person_is_signed_out_on_their_next_request(partner_a: User):
+    client = client_for(partner_a)
+    assert client.get(reverse("settings")).status_code == 200
+
+    User.objects.filter(pk=partner_a.pk).update(is_active=False)
+    response = client.get(reverse("settings"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_signed_in_request_reads_the_person_once_and_nothing_else(partner_a: User, settings):
+    settings.ROOT_URLCONF = "tests.bench.baseline.urls"
+    client = client_for(partner_a)
+    client.get("/bench/baseline/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/bench/baseline/")
+
+    assert response.status_code == 200
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert "no-store" in response["Cache-Control"]
+    assert "Content-Security-Policy" in response
+
+
+def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
+    from wsgiref.util import setup_testing_defaults
+
+    from tests.bench.baseline.wsgi import application
+
+    environ: dict[str, object] = {"PATH_INFO": path, "HTTP_HOST": "testserver"}
+    setup_testing_defaults(environ)
+    seen: dict[str, object] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        seen.update(status=status, headers=dict(headers))
+
+    body = b"".join(application(environ, start_response))
+    return str(seen["status"]), dict(seen["headers"]), body  # type: ignore[call-overload]
+
+
+def test_the_bench_bare_django_view_runs_no_middleware_and_the_other_baseline_all(settings):
+    settings.ROOT_URLCONF = "tests.bench.baseline.urls"
+
+    bare_status, bare_headers, bare_body = _wsgi_get("/bench/bare/")
+    stack_status, stack_headers, _ = _wsgi_get("/bench/baseline/")
+
+    assert (bare_status, bare_body) == ("200 OK", b"ok")
+    assert not {"Content-Security-Policy", "X-Frame-Options", "Vary", "Cache-Control"} & set(
+        bare_headers
+    )
+    assert stack_status == "200 OK"
+    assert "Content-Security-Policy" in stack_headers
+    assert "X-Frame-Options" in stack_headers
