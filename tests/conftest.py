@@ -4,10 +4,13 @@ couple) and the guard that the suite runs on PostgreSQL, as production does."""
 from __future__ import annotations
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from repair.celery import app
 from repair.models import Couple, User
 from tests.factories import make_couple, make_user
 
@@ -83,3 +86,24 @@ def client_b(couple: Couple, partner_b: User) -> Client:
 @pytest.fixture
 def client_outsider(outsider: User) -> Client:
     return client_for(outsider)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis this test run uses, and the Celery broker, reachable; the test fails (never skips)
+    when either is not."""
+    url = django_settings.REDIS_URL
+    if not url:
+        pytest.fail("REDIS_URL is not set: the worker tests need Redis. Use `make test`.")
+    if not str(app.conf.broker_url).startswith(("redis://", "rediss://")):
+        pytest.fail(f"The Celery broker of this test run is not Redis: {app.conf.broker_url!r}.")
+    for name, target in (("Redis", url), ("The Celery broker", str(app.conf.broker_url))):
+        try:
+            with redis.Redis.from_url(target, socket_connect_timeout=3, socket_timeout=3) as client:
+                client.ping()
+        except redis.RedisError as error:
+            pytest.fail(
+                f"{name} at {target} is not reachable ({error}). Start Redis with `make services`.",
+                pytrace=False,
+            )
+    return str(url)

@@ -10,7 +10,7 @@ from repair import services
 from repair.models import Couple, ExerciseCompletion, SafetyCheck, User
 from repair.program import program
 from repair.program import services as program_services
-from repair.selectors import couple_for_user
+from repair.selectors import CoupleView, couple_for_user
 
 PASSWORD = "a-long-test-password-41"
 _numbers = itertools.count(1)
@@ -58,3 +58,10 @@ def open_stages_before(stage_slug: str, *people: User) -> None:
                     couple=couple.couple, user=person, exercise=exercise.slug
                 )
             program_services.stage_ready(couple=couple, stage_slug=stage.slug)
+
+
+def couple_view(user: User) -> CoupleView:
+    """The person's couple as the views see it (they must be in one)."""
+    found = couple_for_user(user=user)
+    assert found is not None
+    return found

@@ -28,25 +28,6 @@ WAIT_SECONDS = 30.0
 
 
 @pytest.fixture
-def redis_url() -> str:
-    """The Redis this test run uses, reachable; the test fails (never skips) when it is not."""
-    url = settings.REDIS_URL
-    if not url:
-        pytest.fail("REDIS_URL is not set: the worker tests need Redis. Use `make test`.")
-    if not str(app.conf.broker_url).startswith(("redis://", "rediss://")):
-        pytest.fail(f"The Celery broker of this test run is not Redis: {app.conf.broker_url!r}.")
-    try:
-        with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3) as client:
-            client.ping()
-    except redis.RedisError as error:
-        pytest.fail(
-            f"Redis at {url} is not reachable ({error}). Start it with `make services`.",
-            pytrace=False,
-        )
-    return url
-
-
-@pytest.fixture
 def private_queue(redis_url: str) -> Iterator[str]:
     """A queue (and worker node name) no other run uses, so a message left over elsewhere can
     neither satisfy nor block the test. Its keys are removed from Redis afterwards."""

@@ -32,13 +32,13 @@ from repair import services
 from repair.crypto import fernet
 from repair.models import Couple, ExerciseCompletion, Invite, User
 from repair.program import program
-from repair.selectors import CoupleView, couple_for_user
 from repair.tokens import token_hash
 from rituals import services as ritual_services
 from rituals.models import GratitudeNote, ScheduledRitual
 from rituals.services import ScheduleInput
 from tests.conftest import client_for
 from tests.factories import PASSWORD
+from tests.factories import couple_view as view
 from tests.test_access import MATRIX, TOKEN, World, our_url_names
 from tests.test_settings import run
 
@@ -59,12 +59,6 @@ def get(client: Client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return response.text
-
-
-def view(user: User) -> CoupleView:
-    found = couple_for_user(user=user)
-    assert found is not None
-    return found
 
 
 def check_in(

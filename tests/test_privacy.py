@@ -43,11 +43,12 @@ from repair.models import (
 )
 from repair.program import Exercise, program
 from repair.program import services as program_services
-from repair.selectors import CoupleView, couple_for_user
+from repair.selectors import couple_for_user
 from rituals import services as ritual_services
 from rituals.models import GratitudeNote, OccurrenceMark, ReminderSettings, ScheduledRitual
 from tests.conftest import client_for
 from tests.factories import PASSWORD, make_couple, make_user
+from tests.factories import couple_view as view
 
 pytestmark = pytest.mark.django_db
 
@@ -91,12 +92,6 @@ A_TO_B = [A_REPLY]
 B_TO_A = [B_REPLY]
 
 MAP = "safety-small-comforts"  # items: hear-im-here, kind-message, whats-going-well
-
-
-def view(user: User) -> CoupleView:
-    found = couple_for_user(user=user)
-    assert found is not None
-    return found
 
 
 def exercise(slug: str) -> Exercise:

@@ -24,9 +24,10 @@ from repair.models import (
 from repair.program import Exercise, program, services
 from repair.program import selectors as ps
 from repair.program.services import ProgramActionError
-from repair.selectors import CoupleView, couple_for_user
 from tests.conftest import client_for
+from tests.factories import couple_view as view
 from tests.factories import make_couple, make_user
+from tests.factories import open_stages_before as open_up_to
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +36,6 @@ B_WORDS = "I am scared it will happen again"
 B_DRAFT = "half a thought I have not sent"
 A_DRAFT = "a second thought I keep to myself for now"
 A_EDITED = "what I miss most is the slow Sunday walks"
-
-
-def view(user: User) -> CoupleView:
-    found = couple_for_user(user=user)
-    assert found is not None
-    return found
 
 
 def first(stage: str, kind: str, **where: object) -> Exercise:
@@ -66,14 +61,6 @@ def finish_stage(stage_slug: str, *people: User) -> None:
                 couple=view(person).couple, user=person, exercise=exercise.slug
             )
         services.stage_ready(couple=view(person), stage_slug=stage_slug)
-
-
-def open_up_to(stage_slug: str, *people: User) -> None:
-    """Finish every stage before ``stage_slug`` for everyone, so it is open."""
-    for stage in program().stages:
-        if stage.slug == stage_slug:
-            return
-        finish_stage(stage.slug, *people)
 
 
 # --- reveal together -------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 import redis
-from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -53,26 +52,6 @@ WAIT_SECONDS = 60.0
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """The Redis this test run uses, reachable; the test fails (never skips) when it is not."""
-    url = settings.REDIS_URL
-    if not url:
-        pytest.fail("REDIS_URL is not set: the worker tests need Redis. Use `make test`.")
-    if not str(app.conf.broker_url).startswith(("redis://", "rediss://")):
-        pytest.fail(f"The Celery broker of this test run is not Redis: {app.conf.broker_url!r}.")
-    for name, target in (("Redis", url), ("The Celery broker", str(app.conf.broker_url))):
-        try:
-            with redis.Redis.from_url(target, socket_connect_timeout=3, socket_timeout=3) as client:
-                client.ping()
-        except redis.RedisError as error:
-            pytest.fail(
-                f"{name} at {target} is not reachable ({error}). Start Redis with `make services`.",
-                pytrace=False,
-            )
-    return url
 
 
 @pytest.fixture

@@ -38,19 +38,15 @@ from repair.models import (
 )
 from repair.program import Exercise, program
 from repair.program import services as program_services
-from repair.selectors import CoupleView, couple_for_user
+from repair.selectors import couple_for_user
 from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual
 from tests.conftest import client_for
+from tests.factories import couple_view as view
 from tests.factories import make_user
+from tests.factories import open_stages_before as open_up_to
 
 PARALLEL = 20
 ONCE_INPUT = re.compile(r'name="once" value="([0-9a-f-]{36})"')
-
-
-def view(user: User) -> CoupleView:
-    found = couple_for_user(user=user)
-    assert found is not None
-    return found
 
 
 def exercise_of(kind: str, stage: str | None = None, **where: object) -> Exercise:
@@ -64,21 +60,6 @@ def exercise_of(kind: str, stage: str | None = None, **where: object) -> Exercis
 
 def url(exercise: Exercise) -> str:
     return reverse("program_exercise", args=[exercise.stage, exercise.slug])
-
-
-def open_up_to(stage_slug: str, *people: User) -> None:
-    """Every stage before ``stage_slug`` done and ready for each person."""
-    from repair.models import ExerciseCompletion
-
-    for stage in program().stages:
-        if stage.slug == stage_slug:
-            return
-        for person in people:
-            for exercise in stage.required:
-                ExerciseCompletion.objects.get_or_create(
-                    couple=view(person).couple, user=person, exercise=exercise.slug
-                )
-            program_services.stage_ready(couple=view(person), stage_slug=stage.slug)
 
 
 def key_on(client: Client, path: str) -> str:
