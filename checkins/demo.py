@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from checkins.models import SCALE_FIELDS, AckKind, Acknowledgement, CheckIn, Visibility
 from checkins.selectors import local_today
-from repair.models import User
-from repair.selectors import couple_for_user
+from repair.couples.models import User
+from repair.couples.selectors import couple_for_user
 
 NOTES = {
     "helped": [

@@ -8,7 +8,7 @@ from django_stubs_ext import StrOrPromise
 
 from checkins.models import SCALE_MAX, SCALE_MIN, SCALES, AckKind, Visibility
 from checkins.services import CheckinInput
-from repair.forms import NULL_CHARACTER, NULL_MESSAGE
+from repair.couples.forms import NULL_CHARACTER, NULL_MESSAGE
 
 NOTE_LIMIT = 2000
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from repair.crypto import EncryptedTextField
-from repair.models import Couple
+from repair.couples.models import Couple
+from repair.lib.crypto import EncryptedTextField
 
 
 class Visibility(models.TextChoices):

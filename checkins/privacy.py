@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from checkins import exports, selectors
 from checkins.forms import CheckinForm
 from checkins.models import SCALES, AckKind, Acknowledgement
-from repair.models import User
-from repair.privacy import Data, ExportSection
-from repair.selectors import CoupleView
+from repair.couples.models import User
+from repair.couples.selectors import CoupleView
+from repair.lib.export import Data, ExportSection
 
 
 def _labelled(row: Data, answer_key: str) -> Data:

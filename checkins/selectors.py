@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from checkins.models import SCALE_FIELDS, CheckIn, CheckinPreferences, Visibility
-from repair.models import User
-from repair.selectors import CoupleView
+from repair.couples.models import User
+from repair.couples.selectors import CoupleView
 
 TREND_RANGES = (7, 30, 90)
 

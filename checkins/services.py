@@ -18,8 +18,8 @@ from checkins.models import (
     Visibility,
 )
 from checkins.selectors import local_today
-from repair.models import User
-from repair.selectors import CoupleView
+from repair.couples.models import User
+from repair.couples.selectors import CoupleView
 from rituals.reminders.sync import sync_user
 
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from checkins import charts, exports, selectors, services
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALES
-from repair.access import AuthedRequest
-from repair.redirects import next_path
-from repair.selectors import couple_for_user
+from repair.couples.access import AuthedRequest
+from repair.couples.selectors import couple_for_user
+from repair.lib.redirects import next_path
 
 
 @require_http_methods(["GET", "POST"])

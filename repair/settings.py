@@ -64,9 +64,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
-    "repair",
+    # Lower layers first: repair.lib (no models) <- couples <- program, checkins, rituals <- home.
+    "repair.couples",
+    "repair.program",
     "checkins",
     "rituals",
+    "repair.home",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +155,7 @@ if REDIS_URL:
         "default": {
             # Degrades to a miss if Redis stops (repair/cache.py), with short timeouts so a hung
             # Redis costs a page a second at most, not a worker.
-            "BACKEND": "repair.cache.ResilientRedisCache",
+            "BACKEND": "repair.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mend"),
@@ -222,8 +225,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # different browser and loses the invite the person was following.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_SIGNUP_FORM_CLASS = "repair.forms.SignupDetailsForm"
-ACCOUNT_ADAPTER = "repair.accounts.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "repair.couples.forms.SignupDetailsForm"
+ACCOUNT_ADAPTER = "repair.couples.accounts.AccountAdapter"
 SIGNUPS_OPEN = env_bool("SIGNUPS_OPEN", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -283,7 +286,7 @@ if _email_host:
     MAILERS = {
         "default": {
             # Django's SMTP backend with a fast path for plain addresses (repair/mail.py).
-            "BACKEND": "repair.mail.SMTPBackend",
+            "BACKEND": "repair.lib.mail.SMTPBackend",
             "OPTIONS": {
                 "host": _email_host,
                 "port": _email_port,
@@ -297,7 +300,7 @@ if _email_host:
     }
 else:
     # Local runs: every message is written to var/outbox and shown at /outbox/ (DEBUG only).
-    MAILERS = {"default": {"BACKEND": "repair.mail.OutboxBackend"}}
+    MAILERS = {"default": {"BACKEND": "repair.lib.mail.OutboxBackend"}}
 
 # --- Security --------------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
@@ -311,7 +314,7 @@ if env_bool("BEHIND_PROXY", default=False):
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "repair.views.csrf_failure"
+CSRF_FAILURE_VIEW = "repair.home.views.csrf_failure"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -335,9 +338,6 @@ _derived_field_key = base64.urlsafe_b64encode(
 FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", default=[_derived_field_key])
 
 # --- The product ---
-# Cards on the Today page, each a function (request, user, couple) -> (template, context) in an app
-# that builds on the couple core. Named here so the couple core never imports those apps.
-TODAY_CARDS = ["checkins.today.card", "rituals.today.card"]
 # --------------------------------------------------------------------------------
 INVITE_TTL = timedelta(days=7)
 # Where "Quick exit" sends a person: a neutral page chosen by the operator.

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from repair.models import User
-from repair.selectors import couple_for_user
+from repair.couples.models import User
+from repair.couples.selectors import couple_for_user
 from rituals import reminders, services
 from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual
 from rituals.schedule import occurrences

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from repair.forms import NULL_CHARACTER, NULL_MESSAGE
+from repair.couples.forms import NULL_CHARACTER, NULL_MESSAGE
 from rituals.models import Cadence, OccurrenceStatus, ReminderSettings
 from rituals.services import (
     NOTE_LIMIT,

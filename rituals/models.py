@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from repair.crypto import EncryptedTextField
-from repair.models import Couple
+from repair.couples.models import Couple
+from repair.lib.crypto import EncryptedTextField
 from rituals.schedule import Rule
 
 
@@ -195,3 +195,17 @@ class ReminderSend(models.Model):
 
     def __str__(self) -> str:
         return f"Send #{self.pk}"
+
+
+# Moved here from the couple core (program 0001 / rituals 0007 took it over); the table keeps its name.
+class Heartbeat(models.Model):
+    """The last time a periodic task ran, per task: the proof that beat and a worker are alive."""
+
+    name = models.CharField(max_length=100, unique=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "repair_heartbeat"
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,9 +9,9 @@ from datetime import time
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from repair.models import Membership, User
-from repair.privacy import ExportSection
-from repair.selectors import CoupleView
+from repair.couples.models import Membership, User
+from repair.couples.selectors import CoupleView
+from repair.lib.export import ExportSection
 from rituals import reminders
 from rituals.library import BY_SLUG
 from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual

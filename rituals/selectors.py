@@ -24,10 +24,11 @@ from django_stubs_ext import StrOrPromise
 
 from checkins.models import CheckIn
 from checkins.selectors import local_today
-from repair.models import AgreementVersion, Commitment, Conversation, User
-from repair.program import program
+from repair.couples.models import User
+from repair.couples.selectors import CoupleView
+from repair.program.content import program
+from repair.program.models import AgreementVersion, Commitment, Conversation
 from repair.program.selectors import program_state
-from repair.selectors import CoupleView
 from rituals.library import BY_SLUG, FAMILIES
 from rituals.library import Ritual as LibraryRitual
 from rituals.models import Cadence, GratitudeNote, OccurrenceMark, OccurrenceStatus, ScheduledRitual

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from checkins.selectors import local_today
-from repair import once
-from repair.emails import send_templated
-from repair.models import Couple, User
-from repair.selectors import CoupleView
+from repair.couples import once
+from repair.couples.emails import send_templated
+from repair.couples.models import Couple, User
+from repair.couples.selectors import CoupleView
 from rituals import reminders
 from rituals.library import BY_SLUG
 from rituals.models import (

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from repair.couples import once
+from rituals.reminders.health import heartbeat_record
 from rituals.reminders.send import send
 from rituals.reminders.tick import tick
 
@@ -19,3 +21,12 @@ def reminders_tick() -> None:
 @shared_task(name="rituals.tasks.send_reminders")
 def send_reminders(send_ids: list[int]) -> None:
     send(send_ids=send_ids)
+
+
+# The name is older than this module (it was the couple core's), kept so a queued one still runs.
+@shared_task(name="repair.tasks.heartbeat")
+def heartbeat() -> None:
+    """Run by beat every minute; records that beat and a worker are both alive."""
+    heartbeat_record(name="beat")
+    # Old one-time form keys go here: one indexed delete a minute, usually of nothing.
+    once.submissions_forget()

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from repair import once
-from repair.access import AuthedRequest, couple_required
-from repair.redirects import next_path
-from repair.selectors import CoupleView
+from repair.couples import once
+from repair.couples.access import AuthedRequest, couple_required
+from repair.couples.selectors import CoupleView
+from repair.lib.redirects import next_path
 from rituals import reminders, selectors, services
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
 from rituals.library import BY_SLUG, LIBRARY

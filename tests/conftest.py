@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from repair.celery import app
-from repair.models import Couple, User
+from repair.couples.models import Couple, User
 from tests.factories import make_couple, make_user
 
 

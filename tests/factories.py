@@ -6,11 +6,12 @@ import itertools
 
 from allauth.account.models import EmailAddress
 
-from repair import services
-from repair.models import Couple, ExerciseCompletion, SafetyCheck, User
-from repair.program import program
+from repair.couples import services
+from repair.couples.models import Couple, SafetyCheck, User
+from repair.couples.selectors import CoupleView, couple_for_user
 from repair.program import services as program_services
-from repair.selectors import CoupleView, couple_for_user
+from repair.program.content import program
+from repair.program.models import ExerciseCompletion
 
 PASSWORD = "a-long-test-password-41"
 _numbers = itertools.count(1)

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from checkins import selectors as checkin_selectors
 from checkins.models import CheckIn, Visibility
-from repair.models import Couple, Invite, User
-from repair.program import program
-from repair.tokens import token_hash
+from repair.couples.models import Couple, Invite, User
+from repair.lib.tokens import token_hash
+from repair.program.content import program
 from rituals.models import ScheduledRitual
 from tests.conftest import client_for
 from tests.factories import make_user

@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from repair import emails, services
-from repair.models import User
+from repair.couples import emails, services
+from repair.couples.models import User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,7 @@ def test_when_the_mail_server_is_down_the_invite_link_is_offered_to_copy(partner
 def local_outbox(settings, tmp_path: Path) -> None:
     settings.DEBUG = True
     settings.EMAIL_OUTBOX_DIR = tmp_path
-    settings.MAILERS = {"default": {"BACKEND": "repair.mail.OutboxBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "repair.lib.mail.OutboxBackend"}}
     emails.send_invite(to="blake@example.com", inviter_name="Avery", url="http://x/invite/abc/")
 
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from repair.celery import app
-from repair.models import Heartbeat
-from repair.tasks import heartbeat
+from rituals.models import Heartbeat
+from rituals.tasks import heartbeat
 from tests.workers import running_worker, wait_until, worker_database_url, worker_env
 
 pytestmark = pytest.mark.worker

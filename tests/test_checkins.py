@@ -17,9 +17,9 @@ from django.urls import reverse
 from checkins import selectors, services
 from checkins.models import Acknowledgement, CheckIn, CheckinPreferences, Visibility
 from checkins.services import CheckinInput
-from repair import services as couple_services
-from repair.models import Couple, User
-from repair.selectors import couple_for_user
+from repair.couples import services as couple_services
+from repair.couples.models import Couple, User
+from repair.couples.selectors import couple_for_user
 from rituals import reminders
 from rituals.models import Reminder, ReminderKind, ReminderSend, SendStatus
 from tests.conftest import client_for

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins import services as checkin_services
-from repair import services
-from repair.models import User
-from repair.selectors import couple_for_user
+from repair.couples import services
+from repair.couples.models import User
+from repair.couples.selectors import couple_for_user
 from rituals import reminders
 from rituals import services as ritual_services
 from rituals.models import Reminder, ReminderKind, ReminderSend, ReminderSettings, ScheduledRitual
@@ -50,7 +50,7 @@ def sink(settings: pytest.FixtureRequest) -> Iterator[Sink]:
     with smtp_sink() as running:
         settings.MAILERS = {  # type: ignore[attr-defined]
             "default": {
-                "BACKEND": "repair.mail.SMTPBackend",
+                "BACKEND": "repair.lib.mail.SMTPBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": running.port, "timeout": 5},
             }
         }

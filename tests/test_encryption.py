@@ -18,15 +18,14 @@ from django.db import connection, models
 
 from checkins.demo import NOTES
 from checkins.models import AckKind, Acknowledgement, CheckIn, Visibility
-from repair.crypto import PREFIX, EncryptedTextField, FieldDecryptionError, encrypted_fields
-from repair.models import (
+from repair.couples.models import Couple, User
+from repair.lib.crypto import PREFIX, EncryptedTextField, FieldDecryptionError, encrypted_fields
+from repair.program.models import (
     AgreementVersion,
     Commitment,
     Conversation,
     ConversationTurn,
-    Couple,
     ProgramEntry,
-    User,
 )
 from rituals.models import GratitudeNote
 
@@ -205,7 +204,7 @@ def test_the_field_deconstructs_to_itself():
     field = CheckIn._meta.get_field("helped")
     _name, path, args, kwargs = field.deconstruct()
 
-    assert path == "repair.crypto.EncryptedTextField"
+    assert path == "repair.lib.crypto.EncryptedTextField"
     assert kwargs == {"blank": True}
     assert isinstance(EncryptedTextField(*args, **kwargs), EncryptedTextField)
 
@@ -266,7 +265,7 @@ def test_rotation_also_encrypts_plain_text_left_over(couple, partner_a):
     out = run_rotate()
 
     assert (
-        "repair.ProgramEntry (text, shared_text): 0 values re-encrypted, 1 plain text encrypted"
+        "program.ProgramEntry (text, shared_text): 0 values re-encrypted, 1 plain text encrypted"
         in out
     )
     assert stored(ProgramEntry, "text", entry.pk).startswith(PREFIX)

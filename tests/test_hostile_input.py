@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALE_FIELDS, CheckIn, Visibility
 from checkins.selectors import local_today
-from repair.forms import (
+from repair.couples.forms import (
     DeleteAccountForm,
     InviteEmailForm,
     LeaveForm,
@@ -37,20 +37,18 @@ from repair.forms import (
     ProfileForm,
     SafetyCheckForm,
 )
-from repair.models import (
+from repair.couples.models import Couple, Invite, User
+from repair.couples.selectors import CoupleView, couple_for_user
+from repair.lib.tokens import token_hash
+from repair.program import services as program_services
+from repair.program.content import Exercise, program
+from repair.program.models import (
     AgreementVersion,
     Conversation,
     ConversationTurn,
-    Couple,
     ExerciseCompletion,
-    Invite,
     ProgramEntry,
-    User,
 )
-from repair.program import Exercise, program
-from repair.program import services as program_services
-from repair.selectors import CoupleView, couple_for_user
-from repair.tokens import token_hash
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
 from rituals.models import GratitudeNote, ScheduledRitual
 from tests.conftest import client_for

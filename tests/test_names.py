@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from repair.checks import python_version_check
-from repair.models import Couple, User
-from repair.names import NameField, name_is_allowed
+from repair.couples.models import Couple, User
+from repair.lib.names import NameField, name_is_allowed
 from tests.conftest import client_for
 from tests.factories import make_user
 

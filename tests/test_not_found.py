@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from repair.models import User
+from repair.couples.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -28,11 +28,12 @@ from django.utils.html import escape
 from checkins import services as checkin_services
 from checkins.models import CheckIn, Visibility
 from checkins.services import CheckinInput
-from repair import services
-from repair.crypto import fernet
-from repair.models import Couple, ExerciseCompletion, Invite, User
-from repair.program import program
-from repair.tokens import token_hash
+from repair.couples import services
+from repair.couples.models import Couple, Invite, User
+from repair.lib.crypto import fernet
+from repair.lib.tokens import token_hash
+from repair.program.content import program
+from repair.program.models import ExerciseCompletion
 from rituals import services as ritual_services
 from rituals.models import GratitudeNote, ScheduledRitual
 from rituals.services import ScheduleInput
@@ -587,7 +588,7 @@ def test_the_pages_work_while_the_cache_is_down(
     check_in(partner_b)
     settings.CACHES = {  # type: ignore[attr-defined]
         "default": {
-            "BACKEND": "repair.cache.ResilientRedisCache",
+            "BACKEND": "repair.lib.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
             "OPTIONS": {"socket_connect_timeout": 0.2},
         }

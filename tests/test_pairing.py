@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repair import selectors, services
-from repair.models import Couple, Invite, Membership, User
-from repair.services import CoupleError
-from repair.tokens import token_hash
+from repair.couples import selectors, services
+from repair.couples.models import Couple, Invite, Membership, User
+from repair.couples.services import CoupleError
+from repair.lib.tokens import token_hash
 from tests.conftest import client_for
 from tests.factories import make_couple, make_user
 

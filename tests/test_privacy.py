@@ -25,25 +25,21 @@ from django.utils import timezone
 from checkins import services as checkin_services
 from checkins.models import Acknowledgement, CheckIn, Visibility
 from checkins.services import CheckinInput
-from repair import privacy
-from repair import services as couple_services
-from repair.models import (
+from repair.couples import services as couple_services
+from repair.couples.models import Couple, Invite, Membership, SafetyCheck, User
+from repair.couples.selectors import couple_for_user
+from repair.home import privacy
+from repair.program import services as program_services
+from repair.program.content import Exercise, program
+from repair.program.models import (
     AgreementAcceptance,
     AgreementVersion,
     Commitment,
     Conversation,
     ConversationTurn,
-    Couple,
-    Invite,
     MapAnswer,
-    Membership,
     ProgramEntry,
-    SafetyCheck,
-    User,
 )
-from repair.program import Exercise, program
-from repair.program import services as program_services
-from repair.selectors import couple_for_user
 from rituals import services as ritual_services
 from rituals.models import GratitudeNote, OccurrenceMark, ReminderSettings, ScheduledRitual
 from tests.conftest import client_for
@@ -614,13 +610,13 @@ def test_the_goodbye_page_is_only_for_the_moment_after_deleting(client_a: Client
 WRITTEN_MODELS = (
     "checkins.CheckIn",
     "checkins.Acknowledgement",
-    "repair.ProgramEntry",
-    "repair.MapAnswer",
-    "repair.MapRound",
-    "repair.MapSubmission",
-    "repair.AgreementVersion",
-    "repair.ConversationTurn",
-    "repair.Commitment",
+    "program.ProgramEntry",
+    "program.MapAnswer",
+    "program.MapRound",
+    "program.MapSubmission",
+    "program.AgreementVersion",
+    "program.ConversationTurn",
+    "program.Commitment",
     "repair.SafetyCheck",
     "rituals.GratitudeNote",
     "rituals.OccurrenceMark",

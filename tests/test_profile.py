@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from repair.models import User
+from repair.couples.models import User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
-from repair.program import (
+from repair.program.content import (
     EXERCISE_TYPES,
     FOLDER,
     STAGE_SLUGS,

@@ -14,15 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repair.models import (
-    AgreementVersion,
-    Conversation,
-    ExerciseCompletion,
-    ProgramEntry,
-    User,
-)
-from repair.program import Exercise, program, services
+from repair.couples.models import User
 from repair.program import selectors as ps
+from repair.program import services
+from repair.program.content import Exercise, program
+from repair.program.models import AgreementVersion, Conversation, ExerciseCompletion, ProgramEntry
 from repair.program.services import ProgramActionError
 from tests.conftest import client_for
 from tests.factories import couple_view as view

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from checkins.models import CheckIn
-from repair.models import User
+from repair.couples.models import User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def closed_port() -> int:
 def redis_stopped(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "repair.cache.ResilientRedisCache",
+            "BACKEND": "repair.lib.cache.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

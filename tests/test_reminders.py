@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from checkins.models import CheckIn
 from repair.celery import app
-from repair.mail import SMTPBackend
-from repair.models import Couple, User
+from repair.couples.models import Couple, User
+from repair.lib.mail import SMTPBackend
 from rituals import reminders
 from rituals.models import (
     Reminder,
@@ -439,7 +439,7 @@ def test_a_name_is_escaped_in_the_html_part_and_left_as_written_in_the_text_part
 
 def test_the_smtp_backend_passes_plain_addresses_and_checks_every_other_one(settings):
     settings.MAILERS = {
-        "default": {"BACKEND": "repair.mail.SMTPBackend", "OPTIONS": {"host": "127.0.0.1"}}
+        "default": {"BACKEND": "repair.lib.mail.SMTPBackend", "OPTIONS": {"host": "127.0.0.1"}}
     }
     backend = mailers.default
     assert isinstance(backend, SMTPBackend)
@@ -454,7 +454,7 @@ def test_the_smtp_backend_passes_plain_addresses_and_checks_every_other_one(sett
 
 
 def test_a_compact_email_refuses_a_header_with_a_line_break():
-    from repair.mail import CompactEmail
+    from repair.lib.mail import CompactEmail
 
     message = CompactEmail(subject="Hi\nBcc: someone@example.com", body="x", to=["a@example.com"])
     with pytest.raises(ValueError, match="line break"):
@@ -594,7 +594,7 @@ def test_operators_see_tick_due_and_sends_as_counts_only(partner_a: User):
 
 @pytest.mark.django_db
 def test_a_new_time_zone_moves_the_pending_reminder_at_once(partner_a: User):
-    from repair import services as couple_services
+    from repair.couples import services as couple_services
 
     partner_a.time_zone = "Europe/London"
     partner_a.save()
@@ -628,7 +628,7 @@ def test_a_permanent_refusal_is_recorded_refused_and_never_retried(partner_a: Us
     with smtp_sink(refuse_first=1, refuse_reply="550 5.1.1 No such mailbox") as sink:
         settings.MAILERS = {
             "default": {
-                "BACKEND": "repair.mail.SMTPBackend",
+                "BACKEND": "repair.lib.mail.SMTPBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
             }
         }
@@ -652,7 +652,7 @@ def test_a_temporary_failure_backs_off_and_every_attempt_has_the_same_message_id
     with smtp_sink(refuse_first=2) as sink:
         settings.MAILERS = {
             "default": {
-                "BACKEND": "repair.mail.SMTPBackend",
+                "BACKEND": "repair.lib.mail.SMTPBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 5},
             }
         }
@@ -682,7 +682,7 @@ def test_the_status_command_names_a_mail_server_fault_and_workers_that_are_down(
 
     from django.core.management import call_command
 
-    from repair.models import Heartbeat
+    from rituals.models import Heartbeat
 
     send_id, _due = _one_due_send(partner_a)
     ReminderSend.objects.filter(pk=send_id).update(
@@ -729,7 +729,7 @@ def test_one_slow_recipient_does_not_hold_up_the_rest_of_the_batch(settings):
     with smtp_sink(rcpt_delay=10.0, slow_recipients=frozenset({slow})) as sink:
         settings.MAILERS = {
             "default": {
-                "BACKEND": "repair.mail.SMTPBackend",
+                "BACKEND": "repair.lib.mail.SMTPBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": sink.port, "timeout": 30},
             }
         }

@@ -31,7 +31,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from repair.celery import app
-from repair.models import User
+from repair.couples.models import User
 from rituals import reminders
 from rituals.models import Reminder, ReminderKind, ReminderSend, ReminderSettings, SendStatus
 from rituals.tasks import send_reminders

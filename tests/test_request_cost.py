@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from repair.models import User
+from repair.couples.models import User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -16,17 +16,16 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins.models import CheckIn, Visibility
-from repair.models import (
+from repair.couples.models import Couple, User
+from repair.couples.selectors import couple_for_user
+from repair.program.content import program
+from repair.program.models import (
     AgreementVersion,
     Commitment,
     Conversation,
-    Couple,
     ExerciseCompletion,
     StageReadiness,
-    User,
 )
-from repair.program import program
-from repair.selectors import couple_for_user
 from rituals import selectors, services
 from rituals.models import (
     GratitudeNote,

@@ -19,26 +19,21 @@ from django.utils import timezone
 
 from checkins.models import Acknowledgement, CheckIn, Visibility
 from checkins.selectors import local_today
-from repair import once
-from repair.models import (
+from repair.couples import once
+from repair.couples.models import Couple, Invite, PauseNotice, SafetyCheck, Submission, User
+from repair.couples.selectors import couple_for_user
+from repair.program import services as program_services
+from repair.program.content import Exercise, program
+from repair.program.models import (
     AgreementVersion,
     Commitment,
     Conversation,
     ConversationTurn,
-    Couple,
-    Invite,
     MapAnswer,
-    PauseNotice,
     PracticeLog,
     ProgramEntry,
-    SafetyCheck,
     StageReadiness,
-    Submission,
-    User,
 )
-from repair.program import Exercise, program
-from repair.program import services as program_services
-from repair.selectors import couple_for_user
 from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual
 from tests.conftest import client_for
 from tests.factories import couple_view as view

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repair import services
-from repair.models import PauseNotice, SafetyCheck, User
-from repair.selectors import couple_for_user
+from repair.couples import services
+from repair.couples.models import PauseNotice, SafetyCheck, User
+from repair.couples.selectors import couple_for_user
 from tests.conftest import client_for
 from tests.factories import make_couple, make_user
 

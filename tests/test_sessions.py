@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from repair.models import User
-from repair.program import program
+from repair.couples.models import User
+from repair.program.content import program
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -68,7 +68,7 @@ def test_with_nothing_set_the_app_runs_on_embedded_defaults(tmp_path: Path):
     assert shown["db"] == "django.db.backends.sqlite3"
     assert shown["broker"] == "filesystem://"
     assert shown["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
-    assert shown["mailer"] == "repair.mail.OutboxBackend"
+    assert shown["mailer"] == "repair.lib.mail.OutboxBackend"
 
 
 def test_the_environment_selects_postgres_redis_and_smtp(tmp_path: Path):
@@ -78,8 +78,8 @@ def test_the_environment_selects_postgres_redis_and_smtp(tmp_path: Path):
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert shown["db"] == "django.db.backends.postgresql"
     assert shown["broker"].startswith("redis://")
-    assert shown["cache"] == "repair.cache.ResilientRedisCache"
-    assert shown["mailer"] == "repair.mail.SMTPBackend"
+    assert shown["cache"] == "repair.lib.cache.ResilientRedisCache"
+    assert shown["mailer"] == "repair.lib.mail.SMTPBackend"
     assert shown["secure"] is True
     assert shown["hsts"] >= 31536000
 

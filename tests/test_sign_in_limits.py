@@ -17,8 +17,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
-from repair import services, signin_limits
-from repair.models import User
+from repair.couples import services, signin_limits
+from repair.couples.models import User
 from tests.factories import PASSWORD, make_user
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from repair.migrations._revision_triggers import watch
+from repair.couples.migrations._revision_triggers import watch
 
 # A check-in belongs to the couple it was written in and, through its author, to their couple now
 # (Today reads "mine" by person and day). An acknowledgement, likewise, through its check-in and

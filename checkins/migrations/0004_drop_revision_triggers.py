@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from repair.migrations._revision_triggers import unwatch
+from repair.couples.migrations._revision_triggers import unwatch
 
 # The same arguments as checkins 0003 gave watch(), so migrating backwards installs exactly those
 # triggers again.

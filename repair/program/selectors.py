@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.db.models import Q, Value
 
-from repair.models import (
+from repair.couples.selectors import CoupleView
+from repair.program.content import Exercise, Stage, program
+from repair.program.models import (
     AgreementVersion,
     Conversation,
     ExerciseCompletion,
@@ -21,8 +23,6 @@ from repair.models import (
     ProgramEntry,
     StageReadiness,
 )
-from repair.program import Exercise, Stage, program
-from repair.selectors import CoupleView
 
 
 @dataclass

@@ -13,14 +13,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from repair import once
-from repair.models import (
+from repair.couples import once
+from repair.couples.models import Couple, User
+from repair.couples.selectors import CoupleView
+from repair.program.content import MAP_ANSWERS, Exercise, program
+from repair.program.models import (
     AgreementAcceptance,
     AgreementVersion,
     Commitment,
     Conversation,
     ConversationTurn,
-    Couple,
     ExerciseCompletion,
     MapAnswer,
     MapRound,
@@ -28,11 +30,8 @@ from repair.models import (
     PracticeLog,
     ProgramEntry,
     StageReadiness,
-    User,
 )
-from repair.program import MAP_ANSWERS, Exercise, program
 from repair.program.selectors import program_state
-from repair.selectors import CoupleView
 
 TEXT_LIMIT = 20_000
 TIMEOUT_LONGEST = timedelta(hours=24)

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from repair import once
-from repair.access import AuthedRequest, couple_required
-from repair.program import Exercise, program, services
+from repair.couples import once
+from repair.couples.access import AuthedRequest, couple_required
+from repair.couples.selectors import CoupleView
 from repair.program import selectors as ps
+from repair.program import services
+from repair.program.content import Exercise, program
 from repair.program.services import ProgramActionError
-from repair.selectors import CoupleView
 
 PROBLEMS = {
     "empty": gettext_lazy("There's nothing written yet. Take your time — a few words are enough."),

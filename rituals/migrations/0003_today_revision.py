@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from repair.migrations._revision_triggers import watch
+from repair.couples.migrations._revision_triggers import watch
 
 COUPLE = "SELECT r.couple_id FROM {rows} AS r"
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from repair.migrations._revision_triggers import unwatch
+from repair.couples.migrations._revision_triggers import unwatch
 
 # The same arguments as rituals 0003 and 0004 gave watch(), so migrating backwards installs exactly
 # those triggers again.

@@ -21,9 +21,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from checkins.selectors import week_counts
-from repair.mail import CompactEmail
-from repair.models import User
-from repair.selectors import couple_for_user
+from repair.couples.models import User
+from repair.couples.selectors import couple_for_user
+from repair.lib.mail import CompactEmail
 from rituals.library import BY_SLUG
 from rituals.models import ReminderKind, ReminderSend
 

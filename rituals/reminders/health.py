@@ -12,8 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from repair.celery import app
-from repair.models import Heartbeat
-from rituals.models import Reminder, ReminderSend, SendStatus
+from rituals.models import Heartbeat, Reminder, ReminderSend, SendStatus
 
 # A tick older than this means nothing is ticking (beat queues one a minute).
 TICK_STALE = timedelta(minutes=3)
@@ -130,3 +129,11 @@ def _queue_depth() -> int | None:
             return int(channel.queue_declare(queue="celery", passive=True).message_count)
     except Exception:
         return None
+
+
+def heartbeat_record(*, name: str, now: datetime | None = None) -> Heartbeat:
+    """Record that a periodic task ran: the proof that beat and a worker are both alive."""
+    heartbeat, _ = Heartbeat.objects.update_or_create(
+        name=name, defaults={"beat_at": now or timezone.now()}
+    )
+    return heartbeat

@@ -31,7 +31,7 @@ from django.db import connection as db
 from django.utils import timezone
 
 from checkins.models import CheckIn, CheckinPreferences
-from repair.models import Membership, User
+from repair.couples.models import Membership, User
 from rituals.models import Reminder, ReminderKind, ReminderSend, ReminderSettings, SendStatus
 from rituals.reminders.emails import reminder_email
 from rituals.schedule import in_quiet_hours

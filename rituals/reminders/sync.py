@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from checkins.models import CheckinPreferences
-from repair.models import User
+from repair.couples.models import User
 from rituals.models import (
     Cadence,
     Reminder,

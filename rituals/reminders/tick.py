@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from repair.services import heartbeat_record
 from rituals.models import Reminder, ReminderSend, SendStatus
+from rituals.reminders.health import heartbeat_record
 from rituals.reminders.send import REQUEUE_AFTER, db_time, lease, table
 from rituals.reminders.sync import DUE_FIELDS, next_for
 

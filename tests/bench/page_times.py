@@ -28,8 +28,8 @@ def main() -> None:
 
     from checkins.models import CheckIn, Visibility
     from checkins.selectors import local_today
-    from repair.models import User
-    from repair.selectors import couple_for_user
+    from repair.couples.models import User
+    from repair.couples.selectors import couple_for_user
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]

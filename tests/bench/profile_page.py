@@ -30,7 +30,7 @@ def main() -> None:
     from django.test import Client
     from pyinstrument import Profiler
 
-    from repair.models import User
+    from repair.couples.models import User
     from tests.bench.seed import bench_email
 
     client = Client(HTTP_HOST="127.0.0.1")

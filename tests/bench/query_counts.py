@@ -23,10 +23,10 @@ def main() -> None:
 
     from checkins.models import CheckIn, Visibility
     from checkins.selectors import local_today
-    from repair.demo import demo_couple_ensure
-    from repair.models import User
-    from repair.program import program
-    from repair.selectors import couple_for_user
+    from repair.couples.demo import demo_couple_ensure
+    from repair.couples.models import User
+    from repair.couples.selectors import couple_for_user
+    from repair.program.content import program
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]

@@ -74,7 +74,7 @@ def _seed(people: int, due: datetime) -> None:
     """People with the check-in reminder on, all due at ``due``: three bulk inserts per chunk."""
     from django.db import transaction
 
-    from repair.models import User
+    from repair.couples.models import User
     from rituals.models import Reminder, ReminderKind, ReminderSettings
 
     for start in range(0, people, INSERT_CHUNK):

@@ -17,7 +17,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from repair.models import User
+    from repair.couples.models import User
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]

@@ -7,7 +7,7 @@ own (``make bench`` uses ``repair_load``): it refuses to add to a database that 
 Every bench person signs in as ``bench-<couple>-<a|b>@bench.invalid`` with ``BENCH_PASSWORD``. The hash
 is computed once with the project's first hasher (Argon2, default cost) and reused for every row, so
 seeding costs one hash, while signing in costs exactly what a real sign-in costs and never triggers a
-rehash. The free text people write is encrypted at rest (``repair.crypto``): notes are kept sparse
+rehash. The free text people write is encrypted at rest (``repair.lib.crypto``): notes are kept sparse
 (a few percent of check-ins), as most check-ins are scales only.
 """
 
@@ -57,15 +57,9 @@ def seed(*, couples: int = 2000, batch: int = 100, out: Callable[[str], None] = 
     from allauth.account.models import EmailAddress
 
     from checkins.models import SCALE_FIELDS, AckKind, Acknowledgement, CheckIn, Visibility
-    from repair.models import (
-        Couple,
-        ExerciseCompletion,
-        Membership,
-        ProgramEntry,
-        SafetyCheck,
-        User,
-    )
-    from repair.program import program
+    from repair.couples.models import Couple, Membership, SafetyCheck, User
+    from repair.program.content import program
+    from repair.program.models import ExerciseCompletion, ProgramEntry
     from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual
 
     if User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).exists():

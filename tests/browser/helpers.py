@@ -15,7 +15,7 @@ from django.core import mail
 from playwright.sync_api import Locator, Page, expect
 
 if TYPE_CHECKING:
-    from repair.models import User
+    from repair.couples.models import User
     from tests.browser.browsing import Browsing
 
 VENDOR_DIR = Path(__file__).parent / "vendor"

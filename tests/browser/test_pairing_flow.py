@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from repair import selectors
-from repair.models import Invite, Membership, User
+from repair.couples import selectors
+from repair.couples.models import Invite, Membership, User
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import code_from_outbox, snap, type_like_a_person
 from tests.factories import PASSWORD, make_couple, make_user

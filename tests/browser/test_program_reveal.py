@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from repair.models import PracticeLog, ProgramEntry
-from repair.program import Exercise, program
+from repair.program.content import Exercise, program
+from repair.program.models import PracticeLog, ProgramEntry
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in, snap
 from tests.factories import PASSWORD, make_couple, make_user

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
-from repair.models import PauseNotice
+from repair.couples.models import PauseNotice
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in, snap
 from tests.factories import PASSWORD, make_couple, make_user

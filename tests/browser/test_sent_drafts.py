@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from repair.models import ConversationTurn
+from repair.program.models import ConversationTurn
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in
 from tests.factories import PASSWORD, make_couple, make_user, open_stages_before

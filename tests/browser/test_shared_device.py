@@ -13,8 +13,8 @@ from django.utils.module_loading import import_string
 from playwright.sync_api import Page, expect
 
 from checkins.models import CheckIn
-from repair.models import ProgramEntry
-from repair.program import Exercise, program
+from repair.program.content import Exercise, program
+from repair.program.models import ProgramEntry
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in
 from tests.factories import PASSWORD, make_couple, make_user

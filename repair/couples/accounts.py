@@ -1,0 +1,81 @@
+"""How allauth fits this product: who may sign up, where people land after signing in, and the limits
+on password sign-in (repair/signin_limits.py, in place of allauth's own per-email limit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import filter_users_by_email
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from repair.couples import emails, signin_limits
+from repair.couples.pending_invite import pending_invite_exists
+
+
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    _sign_in_attempt: signin_limits.Attempt | None = None
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return bool(settings.SIGNUPS_OPEN)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, object]) -> None:
+        # Our name, not the request's host name, in account emails.
+        context = {**context, "site_name": settings.SITE_NAME}
+        super().send_mail(template_prefix, email, context)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Someone who opened an invite link before signing in goes back to it, even if the ?next=
+        # was lost on the way (a new tab, an email confirmation, a password reset).
+        if pending_invite_exists(session=request.session):
+            return reverse("invite_pending")
+        return str(super().get_login_redirect_url(request))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth's own limit here counts failures per email alone, which lets anyone who knows an
+        # address lock its owner out; ours counts per (account, address) pair, and more.
+        now = timezone.now()
+        outcome = signin_limits.attempt_begin(
+            login=str(credentials.get("email") or ""),
+            address=self.get_client_ip(request),
+            now=now,
+        )
+        if isinstance(outcome, signin_limits.Refusal):
+            raise ValidationError(outcome.message(now=now), code="too_many_login_attempts")
+        self._sign_in_attempt = outcome
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        self._sign_in_attempt = None
+        user = super().authenticate(request, **credentials)  # calls pre_authenticate first
+        attempt = self._sign_in_attempt_taken()
+        if attempt is None:
+            return user
+        if user is not None:
+            signin_limits.attempt_succeed(attempt=attempt)
+        elif signin_limits.attempt_fail(attempt=attempt):
+            self._sign_in_notice_send(login=str(credentials.get("email") or ""))
+        return user
+
+    def _sign_in_attempt_taken(self) -> signin_limits.Attempt | None:
+        attempt, self._sign_in_attempt = self._sign_in_attempt, None
+        return attempt
+
+    def _sign_in_notice_send(self, *, login: str) -> None:
+        # Only to an account that exists, at the address it has on file; the page shown is the
+        # same either way.
+        for user in filter_users_by_email(login, is_active=True, prefer_verified=True)[:1]:
+            emails.send_sign_in_notice(to=user.email)
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth calls this after a successful password reset by email: the way in that always
+        # works, so it also lifts the account's daily ceiling.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        signin_limits.account_limits_clear(
+            login=str(credentials.get("email") or ""),
+            address=self.get_client_ip(request),
+            now=timezone.now(),
+        )

@@ -1,0 +1,307 @@
+"""Writes for the couple core: creating a couple, inviting, accepting, leaving, editing a profile.
+
+Each function is keyword-only, takes ``now`` so tests control time, and raises a ``CoupleError`` with
+a code the views turn into a kind message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from repair.couples import emails, once
+from repair.couples.models import (
+    Couple,
+    Invite,
+    InviteStatus,
+    Membership,
+    PauseNotice,
+    SafetyCheck,
+    SelfDescription,
+    User,
+)
+from repair.couples.signals import time_zone_changed
+from repair.lib.tokens import token_hash, token_new
+
+
+class CoupleError(Exception):
+    """A couple action that cannot be done, with a machine-readable reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    invite: Invite
+    # The only copy of the raw token: shown once to the inviter, or put in the email. Empty for a
+    # repeat of an emailed invite: that link is in the email, and a new one would break it.
+    token: str
+    # The same form sent again (repair.once): no second invite, and no second email.
+    repeat: bool = False
+
+    @property
+    def url(self) -> str:
+        return invite_url(token=self.token) if self.token else ""
+
+
+def invite_url(*, token: str) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("invite_accept", kwargs={"token": token})
+
+
+def couple_create(*, user: User, now: datetime | None = None) -> Couple:
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Membership.objects.filter(user=user, left_at__isnull=True).exists():
+            raise CoupleError("already_in_couple")
+        couple = Couple.objects.create(created_at=now)
+        try:
+            with transaction.atomic():
+                Membership.objects.create(couple=couple, user=user, joined_at=now)
+        except IntegrityError:
+            # Two tabs pressed "create" at once: the other one won.
+            raise CoupleError("already_in_couple") from None
+    return couple
+
+
+def invite_create(
+    *,
+    couple: Couple,
+    created_by: User,
+    email: str = "",
+    key: UUID | None = None,
+    now: datetime | None = None,
+) -> NewInvite:
+    """A new invite for the couple. Any earlier pending invite is withdrawn, so at most one link
+    works at a time and a lost link is fixed by making a new one.
+
+    The same form sent twice (``key``, see ``repair.once``) makes one invite. The raw token of the
+    first is gone, so a repeat of a link invite gives that same invite a fresh token (the first
+    answer's link, which nobody saw, stops working); a repeat of an emailed one changes nothing,
+    so the emailed link keeps working, and is not emailed again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Couple.objects.select_for_update().get(pk=couple.pk)
+        if locked.ended_at is not None:
+            raise CoupleError("couple_ended")
+        if locked.memberships.filter(left_at__isnull=True).count() >= Couple.MAX_MEMBERS:
+            raise CoupleError("couple_full")
+        claim = once.claim(user=created_by, purpose="repair.invite", key=key, now=now)
+        first = claim.first_of(
+            Invite.objects.filter(couple=locked, accepted_at__isnull=True, revoked_at__isnull=True)
+        )
+        if first is not None:
+            if first.email:
+                return NewInvite(invite=first, token="", repeat=True)
+            token = token_new()
+            Invite.objects.filter(pk=first.pk).update(token_hash=token_hash(token))
+            return NewInvite(invite=first, token=token, repeat=True)
+        Invite.objects.filter(
+            couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        token = token_new()
+        invite = Invite.objects.create(
+            couple=locked,
+            created_by=created_by,
+            token_hash=token_hash(token),
+            email=email.strip().lower(),
+            created_at=now,
+            expires_at=now + settings.INVITE_TTL,
+        )
+        claim.record(invite.pk)
+    return NewInvite(invite=invite, token=token)
+
+
+def invite_send_email(*, new_invite: NewInvite, inviter: User) -> bool:
+    """Email the invite link. Called after the invite is committed; returns False when the mail
+    server could not take it, so the page can offer the link to copy instead. The raw token never
+    passes through the task queue: it goes straight from this request to the mail server."""
+    invite = new_invite.invite
+    if new_invite.repeat:
+        return True  # the first of these two sends emailed it
+    if not invite.email:
+        return False
+    return emails.send_invite(to=invite.email, inviter_name=inviter.name, url=new_invite.url)
+
+
+def invite_revoke(*, invite: Invite, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    Invite.objects.filter(pk=invite.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+
+
+def invite_accept(
+    *, user: User, token: str = "", token_sha256: str = "", now: datetime | None = None
+) -> Couple:
+    """Join the couple behind ``token`` (from the link) or ``token_sha256`` (its hash, which is
+    all a session remembers). Single use: a conditional update claims the invite, so two people
+    (or two tabs) racing for one link cannot both get in."""
+    now = now or timezone.now()
+    digest = token_sha256 or (token_hash(token) if token else "")
+    if not digest:
+        raise CoupleError("not_found")
+    with transaction.atomic():
+        invite = (
+            Invite.objects.select_for_update()
+            .select_related("couple")
+            .filter(token_hash=digest)
+            .first()
+        )
+        if invite is None:
+            raise CoupleError("not_found")
+        status = invite.status(now=now)
+        if status != InviteStatus.PENDING:
+            raise CoupleError(str(status))
+        couple = Couple.objects.select_for_update().get(pk=invite.couple_id)
+        if couple.ended_at is not None:
+            raise CoupleError("couple_ended")
+        members = list(
+            couple.memberships.filter(left_at__isnull=True).values_list("user_id", flat=True)
+        )
+        if user.pk in members:
+            raise CoupleError("own_invite")
+        if len(members) >= Couple.MAX_MEMBERS:
+            raise CoupleError("couple_full")
+        if Membership.objects.filter(user=user, left_at__isnull=True).exists():
+            raise CoupleError("already_in_couple")
+        Invite.objects.filter(pk=invite.pk).update(accepted_at=now, accepted_by=user)
+        try:
+            with transaction.atomic():
+                Membership.objects.create(couple=couple, user=user, joined_at=now)
+        except IntegrityError:
+            raise CoupleError("already_in_couple") from None
+    return couple
+
+
+def couple_leave(*, user: User, now: datetime | None = None) -> None:
+    """Leave the couple. The couple ends for both: each keeps what they wrote, and neither sees the
+    other's entries any more. Pending invites stop working."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(user=user, left_at__isnull=True)
+            .select_related("couple")
+            .first()
+        )
+        if membership is None:
+            raise CoupleError("not_in_couple")
+        couple = membership.couple
+        Couple.objects.filter(pk=couple.pk).update(ended_at=now, ended_by=user)
+        Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
+        Invite.objects.filter(
+            couple=couple, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+
+
+def profile_update(
+    *,
+    user: User,
+    display_name: str,
+    time_zone: str,
+    self_description: str,
+    now: datetime | None = None,
+) -> User:
+    """A new time zone moves the person's pending reminders with it, in the same transaction."""
+    if self_description and self_description not in SelfDescription.values:
+        raise CoupleError("bad_self_description")
+    moved = user.time_zone != time_zone
+    user.display_name = display_name.strip()
+    user.time_zone = time_zone
+    user.self_description = self_description
+    user.full_clean(exclude=["password", "email"])
+    with transaction.atomic():
+        user.save(update_fields=["display_name", "time_zone", "self_description"])
+        if moved:
+            time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
+    return user
+
+
+# --- safety ----------------------------------------------------------------------------------------
+
+# The private safety screen. Each answer is yes / no / prefer not to say; only whether any answer was
+# "yes" is kept. The questions themselves live in repair/forms.py.
+SAFETY_QUESTIONS = ("afraid", "hurt", "control", "pressure")
+
+
+def safety_check_record(
+    *, user: User, answers: dict[str, str], now: datetime | None = None
+) -> SafetyCheck:
+    """Record the outcome of the screen (never the answers). A concern starts the person on their
+    own; they can choose couple work anyway on the next page. Nobody is told, nothing is locked."""
+    concern = any(answers.get(question) == "yes" for question in SAFETY_QUESTIONS)
+    check, _ = SafetyCheck.objects.update_or_create(
+        user=user,
+        defaults={
+            "concern": concern,
+            "choice": SafetyCheck.Choice.ALONE if concern else SafetyCheck.Choice.TOGETHER,
+            "completed_at": now or timezone.now(),
+        },
+    )
+    return check
+
+
+def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:
+    if choice not in SafetyCheck.Choice.values:
+        raise CoupleError("bad_choice")
+    check, _ = SafetyCheck.objects.update_or_create(user=user, defaults={"choice": choice})
+    return check
+
+
+# --- pause -------------------------------------------------------------------------------------------
+
+
+# Without a form key, the same pause asked for again within this long is the one already sent.
+PAUSE_REPEAT_WINDOW = timedelta(minutes=2)
+
+
+def pause_notify(
+    *, user: User, minutes: int, key: UUID | None = None, now: datetime | None = None
+) -> PauseNotice:
+    """ "I need a pause; I'll come back": tells the partner only that, and when. No details.
+    Sent twice from one page (``key``, see ``repair.once``) it is one pause."""
+    if not 5 <= minutes <= 24 * 60:
+        raise CoupleError("bad_minutes")
+    membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
+    if membership is None:
+        raise CoupleError("not_in_couple")
+    now = now or timezone.now()
+    with transaction.atomic():
+        claim = once.claim(user=user, purpose="repair.pause", key=key, now=now)
+        if claim.repeat:
+            first = claim.first_of(PauseNotice.objects.filter(user=user))
+            if first is not None:
+                return first
+        elif claim.submission_id is None:
+            # No key (an old tab): the couple's row lock makes two such submits take turns.
+            Couple.objects.select_for_update().filter(pk=membership.couple_id).first()
+            latest = (
+                PauseNotice.objects.filter(
+                    couple_id=membership.couple_id,
+                    user=user,
+                    created_at__gte=now - PAUSE_REPEAT_WINDOW,
+                )
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if latest is not None and latest.back_at - latest.created_at == timedelta(
+                minutes=minutes
+            ):
+                return latest
+        notice = PauseNotice.objects.create(
+            couple_id=membership.couple_id,
+            user=user,
+            back_at=now + timedelta(minutes=minutes),
+            created_at=now,
+        )
+        claim.record(notice.pk)
+    return notice

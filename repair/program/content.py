@@ -1,0 +1,234 @@
+"""The staged repair program as data: one TOML file per stage in this folder, loaded and checked here.
+
+A content change is a text edit to a TOML file: no migration, no template change. Responses refer to
+exercises by their stable ``slug``; never rename a slug that couples may already have answered.
+``python manage.py program_check`` (and a test) validates every file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
+from pathlib import Path
+
+FOLDER = Path(__file__).resolve().parent
+
+EXERCISE_TYPES = ("reflection", "reveal", "conversation", "map", "agreement", "practice")
+STAGE_SLUGS = ("safety", "attunement", "consent", "meaning", "sustaining")
+MAP_ANSWERS = ("yes", "maybe", "not_now")
+# Self-descriptions a prompt can be tailored to (see repair.models.SelfDescription).
+VARIANTS = ("hurt", "caused")
+
+
+class ProgramError(ValueError):
+    """The content is broken; the message says which file, which exercise and what is wrong."""
+
+
+@dataclass(frozen=True)
+class MapItem:
+    key: str
+    label: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    slug: str
+    stage: str
+    type: str
+    title: str
+    purpose: str
+    instructions: str
+    source: str
+    required: bool = True
+    # reflection, reveal, conversation: what to write about; variants by self-description.
+    prompt: str = ""
+    prompt_hurt: str = ""
+    prompt_caused: str = ""
+    # reveal: shown beside both answers once both are in.
+    discussion: str = ""
+    # map: the items answered yes / maybe / not now.
+    items: tuple[MapItem, ...] = ()
+    # agreement: the starting text the couple edits, and days between reviews.
+    template: str = ""
+    review_days: int = 30
+    # practice: seconds on the timer and the guided steps; a ladder groups practices into steps.
+    duration_seconds: int = 0
+    steps: tuple[str, ...] = ()
+    ladder: str = ""
+    ladder_step: int = 0
+    # conversation: ends with a commitment note agreed by both.
+    commitment: bool = False
+    # The stage's closing reflection.
+    closing: bool = False
+
+    def prompt_for(self, self_description: str) -> str:
+        """The wording for this person: the hurt partner and the partner who caused the hurt may
+        be asked differently; anyone else (both, prefer not to say, unset) gets the plain prompt."""
+        if self_description == "hurt" and self.prompt_hurt:
+            return self.prompt_hurt
+        if self_description == "caused" and self.prompt_caused:
+            return self.prompt_caused
+        return self.prompt
+
+
+@dataclass(frozen=True)
+class Stage:
+    slug: str
+    order: int
+    title: str
+    summary: str
+    why: str
+    source: str
+    exercises: tuple[Exercise, ...] = field(default_factory=tuple)
+
+    @property
+    def required(self) -> tuple[Exercise, ...]:
+        return tuple(e for e in self.exercises if e.required)
+
+
+@dataclass(frozen=True)
+class Program:
+    stages: tuple[Stage, ...]
+
+    def stage(self, slug: str) -> Stage | None:
+        return next((s for s in self.stages if s.slug == slug), None)
+
+    def exercise(self, slug: str) -> Exercise | None:
+        return next((e for s in self.stages for e in s.exercises if e.slug == slug), None)
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        return tuple(e for s in self.stages for e in s.exercises)
+
+
+_TEXT = ("title", "purpose", "instructions", "source")
+_EXERCISE_KEYS = {f.name for f in Exercise.__dataclass_fields__.values()} - {"stage"}
+# The type each plain key must have (a field's default tells it; fields without one are text), so a
+# quoted number or a quoted "false" fails here instead of loading as a truthy string.
+_KEY_TYPES = {
+    f.name: str if f.default is MISSING else type(f.default)
+    for f in fields(Exercise)
+    if f.name not in ("stage", "items", "steps")
+}
+
+
+def _fail(where: str, message: str) -> ProgramError:
+    return ProgramError(f"{where}: {message}")
+
+
+def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
+    unknown = set(raw) - _EXERCISE_KEYS
+    if unknown:
+        raise _fail(where, f"unknown keys {sorted(unknown)}")
+    for key in ("slug", "type", *_TEXT):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(where, f"'{key}' is missing or empty")
+    for key, value in raw.items():
+        expected = _KEY_TYPES.get(key)
+        if expected is not None and type(value) is not expected:
+            wanted = {str: "text", bool: "true or false", int: "a whole number"}[expected]
+            raise _fail(where, f"'{key}' must be {wanted}, not {value!r}")
+    kind = str(raw["type"])
+    if kind not in EXERCISE_TYPES:
+        raise _fail(where, f"type {kind!r} is not one of {EXERCISE_TYPES}")
+    items_raw = raw.get("items", [])
+    if not isinstance(items_raw, list):
+        raise _fail(where, "'items' must be a list of tables")
+    items = []
+    for item in items_raw:
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) and item.get(k) for k in ("key", "label", "group")
+        ):
+            raise _fail(where, "each map item needs key, label and group")
+        items.append(MapItem(key=item["key"], label=item["label"], group=item["group"]))
+    steps_raw = raw.get("steps", [])
+    if not isinstance(steps_raw, list) or not all(isinstance(s, str) and s for s in steps_raw):
+        raise _fail(where, "'steps' must be a list of strings")
+    values = {k: v for k, v in raw.items() if k not in ("items", "steps")}
+    try:
+        exercise = Exercise(stage=stage, items=tuple(items), steps=tuple(steps_raw), **values)  # type: ignore[arg-type]
+    except TypeError as error:
+        raise _fail(where, str(error)) from None
+    needs = {
+        "reflection": ("prompt",),
+        "reveal": ("prompt", "discussion"),
+        "conversation": ("prompt",),
+        "map": ("items",),
+        "agreement": ("template",),
+        "practice": ("duration_seconds", "steps"),
+    }[kind]
+    for key in needs:
+        if not getattr(exercise, key):
+            raise _fail(where, f"a {kind} exercise needs '{key}'")
+    if kind == "map" and len({i.key for i in exercise.items}) != len(exercise.items):
+        raise _fail(where, "map item keys must be unique")
+    if exercise.ladder and exercise.ladder_step < 1:
+        raise _fail(where, "a practice in a ladder needs ladder_step 1, 2, 3…")
+    return exercise
+
+
+def load_stage(path: Path) -> Stage:
+    where = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise _fail(where, f"not valid TOML: {error}") from None
+    meta = data.get("stage")
+    if not isinstance(meta, dict):
+        raise _fail(where, "needs a [stage] table")
+    for key in ("slug", "title", "summary", "why", "source"):
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            raise _fail(where, f"[stage] '{key}' is missing or empty")
+    if meta["slug"] not in STAGE_SLUGS:
+        raise _fail(where, f"stage slug {meta['slug']!r} is not one of {STAGE_SLUGS}")
+    raw_exercises = data.get("exercise", [])
+    if not isinstance(raw_exercises, list) or not raw_exercises:
+        raise _fail(where, "needs [[exercise]] entries")
+    exercises = tuple(
+        _exercise(raw, meta["slug"], f"{where} exercise {raw.get('slug', index + 1)!r}")
+        for index, raw in enumerate(raw_exercises)
+    )
+    closing = [e for e in exercises if e.closing]
+    if len(closing) != 1 or closing[0] is not exercises[-1] or closing[0].type != "reflection":
+        raise _fail(
+            where, "the last exercise, and only it, must be the closing reflection (closing = true)"
+        )
+    return Stage(
+        slug=meta["slug"],
+        order=STAGE_SLUGS.index(meta["slug"]) + 1,
+        title=meta["title"],
+        summary=meta["summary"],
+        why=meta["why"],
+        source=meta["source"],
+        exercises=exercises,
+    )
+
+
+def load_program(folder: Path = FOLDER) -> Program:
+    stages = sorted((load_stage(p) for p in folder.glob("*.toml")), key=lambda s: s.order)
+    slugs = [s.slug for s in stages]
+    if slugs != list(STAGE_SLUGS):
+        raise ProgramError(f"expected one file for each stage {STAGE_SLUGS}, found {slugs}")
+    seen: set[str] = set()
+    for exercise in (e for s in stages for e in s.exercises):
+        if exercise.slug in seen:
+            raise ProgramError(f"exercise slug {exercise.slug!r} is used twice")
+        seen.add(exercise.slug)
+    ladders: dict[str, list[int]] = {}
+    for exercise in (e for s in stages for e in s.exercises if e.ladder):
+        ladders.setdefault(exercise.ladder, []).append(exercise.ladder_step)
+    for name, steps in ladders.items():
+        if sorted(steps) != list(range(1, len(steps) + 1)):
+            raise ProgramError(
+                f"ladder {name!r} must have steps 1..n once each, has {sorted(steps)}"
+            )
+    return Program(stages=tuple(stages))
+
+
+@cache
+def program() -> Program:
+    """The shipped program, loaded once per process."""
+    return load_program()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from repair.program.content import FOLDER, ProgramError, load_program
+
+
+class Command(BaseCommand):
+    help = "Check the program's stage files and print a summary of each stage."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--folder",
+            type=Path,
+            default=FOLDER,
+            help="the folder of stage files to check (default: the shipped program)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        folder: Path = options["folder"]
+        try:
+            program = load_program(folder)
+        except ProgramError as error:
+            # Printed as "CommandError: …" on stderr, exit status 1.
+            raise CommandError(str(error), returncode=1) from None
+        for stage in program.stages:
+            types = Counter(e.type for e in stage.exercises)
+            used = ", ".join(f"{kind} x{count}" for kind, count in types.items())
+            self.stdout.write(
+                f"{stage.order}. {stage.title}: {len(stage.exercises)} exercises "
+                f"({len(stage.required)} required) · {used}"
+            )
+        ladders = Counter(e.ladder for e in program.exercises if e.ladder)
+        for name, steps in ladders.items():
+            self.stdout.write(f"Ladder {name!r}: {steps} steps")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Program OK: {len(program.stages)} stages, {len(program.exercises)} exercises."
+            )
+        )

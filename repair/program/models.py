@@ -1,0 +1,286 @@
+"""The staged program's rows: what each person wrote, chose and did in the exercises of
+``repair/program/*.toml`` (referred to by their stable slug).
+
+These tables were made when the program's models lived in the couple core, so each keeps its
+original name (``db_table``); migration program 0001 took them over without touching the database.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from repair.couples.models import Couple, User
+from repair.lib.crypto import EncryptedTextField
+
+
+class ProgramEntry(models.Model):
+    """A person's written answer to a reflection or a reveal-together exercise. A draft until
+    submitted. A reflection is private to its author unless they share a copy: ``shared_text`` is
+    that copy, written only by the explicit share and emptied by withdrawing it, so editing ``text``
+    (or saving a draft from an old tab) never changes what the partner reads."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="program_entries")
+    exercise = models.CharField(max_length=80)
+    text = EncryptedTextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    shared_text = EncryptedTextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_programentry"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise"], name="program_entry_once"
+            )
+        ]
+        indexes = [models.Index(fields=["couple", "exercise"])]
+
+    def __str__(self) -> str:
+        return f"Entry #{self.pk}"
+
+
+class ExerciseCompletion(models.Model):
+    """This person has done their part of an exercise, in this couple."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_exercisecompletion"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise"], name="exercise_completion_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Completion #{self.pk}"
+
+
+class StageReadiness(models.Model):
+    """A private "I'm ready to move on". Never shown to the partner: only the unlock is."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20)
+    ready_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_stagereadiness"
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user", "stage"], name="stage_ready_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Readiness #{self.pk}"
+
+
+class MapAnswer(models.Model):
+    """One item of a map (intimacy map, trigger map): yes, maybe or not now."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        MAYBE = "maybe", _("Maybe")
+        NOT_NOW = "not_now", _("Not now")
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    item = models.CharField(max_length=60)
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_mapanswer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise", "item"], name="map_answer_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Map answer #{self.pk}"
+
+
+class MapRound(models.Model):
+    """One comparison of a map. Each person sends a snapshot of their own answers into the open
+    round; when the second arrives the round is frozen: ``both_yes`` and ``both_maybe`` are worked
+    out from the two snapshots once and never again, so nothing either person changes later can
+    widen it (repair/program/selectors.py only ever narrows it by the live answers)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    number = models.PositiveIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    both_yes = models.JSONField(default=list, blank=True)
+    both_maybe = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        db_table = "repair_mapround"
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "exercise", "number"], name="map_round_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Map round #{self.pk}"
+
+
+class MapSubmission(models.Model):
+    """A person's answers as they were when they pressed "Compare", into one round."""
+
+    round = models.ForeignKey(MapRound, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_mapsubmission"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="map_submission_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Map submission #{self.pk}"
+
+
+class AgreementVersion(models.Model):
+    """One proposed wording of a co-written agreement. Every version is kept. A version is in force
+    once both partners have accepted it; it is then reviewed on ``review_on``."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    number = models.PositiveIntegerField()
+    text = EncryptedTextField()
+    proposed_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "repair_agreementversion"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "exercise", "number"], name="agreement_version_number"
+            )
+        ]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Agreement version #{self.pk}"
+
+
+class AgreementAcceptance(models.Model):
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_agreementacceptance"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="agreement_accept_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Acceptance #{self.pk}"
+
+
+class PracticeLog(models.Model):
+    """A guided practice done; for ladder steps, whether it felt comfortable."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    completed_at = models.DateTimeField(default=timezone.now)
+    comfortable = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        db_table = "repair_practicelog"
+        indexes = [models.Index(fields=["couple", "exercise"])]
+
+    def __str__(self) -> str:
+        return f"Practice #{self.pk}"
+
+
+class Conversation(models.Model):
+    """A speaker-listener conversation. The speaker has the floor and writes a short piece; the
+    listener writes back what they heard; the speaker says "yes, that's it" (the floor passes) or
+    "not quite" (the listener tries again). Either may call a time-out with a time to resume."""
+
+    class State(models.TextChoices):
+        SPEAKING = "speaking", _("speaking")
+        REFLECTING = "reflecting", _("reflecting back")
+        CONFIRMING = "confirming", _("checking")
+        COMMITTING = "committing", _("writing commitments")
+        ENDED = "ended", _("ended")
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.SPEAKING)
+    floor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    paused_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resume_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change, so a waiting page can ask "anything new?" cheaply.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "repair_conversation"
+        indexes = [models.Index(fields=["couple", "exercise"])]
+
+    def __str__(self) -> str:
+        return f"Conversation #{self.pk}"
+
+
+class ConversationTurn(models.Model):
+    class Kind(models.TextChoices):
+        SPEAK = "speak", _("said")
+        REFLECT = "reflect", _("heard")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = EncryptedTextField()
+    # For a reflection: True "yes, that's it", False "not quite", None not answered yet.
+    confirmed = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_conversationturn"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Turn #{self.pk}"
+
+
+class Commitment(models.Model):
+    """What one partner commits to at the end of a conversation. The note is agreed when both
+    partners have written theirs and both have agreed to both (``agreed_by_partner_at``)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="commitments"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField()
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "repair_commitment"
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="commitment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Commitment #{self.pk}"

@@ -1,0 +1,268 @@
+"""The program's part of a person's download, and what it hands to the partner when an account is
+deleted. What the partner may see is read from ``repair/program/selectors.py``, not restated here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils.translation import gettext_lazy as _
+
+from repair.couples.models import Membership, User
+from repair.couples.selectors import CoupleView
+from repair.lib.export import Data, ExportSection
+from repair.program import selectors as program_selectors
+from repair.program.content import Exercise, program
+from repair.program.models import (
+    AgreementVersion,
+    Conversation,
+    ExerciseCompletion,
+    MapAnswer,
+    PracticeLog,
+    ProgramEntry,
+    StageReadiness,
+)
+
+
+def _title(slug: str) -> str:
+    exercise = program().exercise(slug)
+    return exercise.title if exercise else slug
+
+
+def _exercise_data(slug: str) -> Data:
+    return {"exercise": slug, "title": _title(slug)}
+
+
+def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
+    current_id = couple.couple.pk if couple else None
+    paired = couple if couple is not None and couple.partner is not None else None
+    data: Data = {
+        "my_entries": [
+            {
+                **_exercise_data(entry.exercise),
+                "current_space": entry.couple_id == current_id,
+                "text": entry.text,
+                "status": "submitted" if entry.submitted_at else "draft",
+                "submitted_at": entry.submitted_at,
+                "shared_with_partner_at": entry.shared_at,
+                # The copy the partner reads, when the author has changed the text since.
+                "shared_copy": entry.shared_text
+                if entry.shared_at and entry.shared_text != entry.text
+                else "",
+                "updated_at": entry.updated_at,
+            }
+            for entry in ProgramEntry.objects.filter(user=user).order_by("updated_at", "pk")
+        ],
+        "partner_entries": _partner_entries(couple=paired) if paired else [],
+        "exercises_done": [
+            {**_exercise_data(c.exercise), "completed_at": c.completed_at}
+            for c in ExerciseCompletion.objects.filter(user=user).order_by("completed_at", "pk")
+        ],
+        "stages_ready": [
+            {"stage": r.stage, "ready_at": r.ready_at}
+            for r in StageReadiness.objects.filter(user=user).order_by("ready_at", "pk")
+        ],
+        "maps": _maps(user=user, couple=couple),
+        "agreements": _agreements(user=user, couple=couple),
+        "practice": [
+            {
+                **_exercise_data(log.exercise),
+                "completed_at": log.completed_at,
+                "comfortable": log.comfortable,
+            }
+            for log in PracticeLog.objects.filter(user=user).order_by("completed_at", "pk")
+        ],
+        "conversations": _conversations(user=user, couple=couple),
+    }
+    return ExportSection(
+        key="program", title=_("The program"), template="repair/export/program.html", data=data
+    )
+
+
+def _partner_entries(*, couple: CoupleView) -> list[Data]:
+    """The partner's answers this person is shown now. ``entries_for`` decides, so the rule lives in
+    one place (a reflection's text here is the copy its author last shared, never their working
+    text); it is asked only about exercises where the partner has submitted something."""
+    assert couple.partner is not None
+    submitted = set(
+        ProgramEntry.objects.filter(
+            couple=couple.couple, user=couple.partner, submitted_at__isnull=False
+        ).values_list("exercise", flat=True)
+    )
+    found = []
+    for exercise in program().exercises:
+        if exercise.slug not in submitted:
+            continue
+        visible = program_selectors.entries_for(couple=couple, exercise=exercise).partner
+        if visible is not None:
+            found.append(
+                {
+                    **_exercise_data(exercise.slug),
+                    "kind": exercise.type,
+                    "text": visible.text,
+                    "shown_since": visible.at,
+                }
+            )
+    return found
+
+
+def _item_labels(exercise: Exercise | None, keys: list[str]) -> list[str]:
+    labels = {item.key: item.label for item in exercise.items} if exercise else {}
+    return [labels.get(key, key) for key in keys]
+
+
+def _maps(*, user: User, couple: CoupleView | None) -> list[Data]:
+    """Own answers from every space; the both-yes and both-maybe lists only for the space the person
+    is in now, from ``map_view``: the last comparison both sent, narrowed as the page narrows it,
+    never the partner's own answers."""
+    mine: dict[tuple[int, str], list[MapAnswer]] = defaultdict(list)
+    for answer in MapAnswer.objects.filter(user=user).order_by("couple_id", "exercise", "pk"):
+        mine[(answer.couple_id, answer.exercise)].append(answer)
+    found = []
+    for (couple_id, slug), answers in mine.items():
+        exercise = program().exercise(slug)
+        labels = {item.key: item.label for item in exercise.items} if exercise else {}
+        entry: Data = {
+            **_exercise_data(slug),
+            "current_space": couple is not None and couple_id == couple.couple.pk,
+            "my_answers": [
+                {"item": a.item, "label": labels.get(a.item, a.item), "answer": a.answer}
+                for a in answers
+            ],
+            "both_yes": [],
+            "both_maybe": [],
+            "compared_at": None,
+        }
+        if entry["current_space"] and couple is not None and couple.partner and exercise:
+            view = program_selectors.map_view(couple=couple, exercise=exercise)
+            entry["both_yes"] = _item_labels(exercise, view.both_yes)
+            entry["both_maybe"] = _item_labels(exercise, view.both_maybe)
+            entry["compared_at"] = view.compared_at
+        found.append(entry)
+    return found
+
+
+def _agreements(*, user: User, couple: CoupleView | None) -> list[Data]:
+    """The space the person is in now: every version, whoever proposed it (agreements are joint).
+    Spaces that ended: only the versions they proposed themselves."""
+    found: list[Data] = []
+    if couple is not None:
+        slugs = (
+            AgreementVersion.objects.filter(couple=couple.couple)
+            .order_by()
+            .values_list("exercise", flat=True)
+            .distinct()
+        )
+        for slug in sorted(set(slugs)):
+            exercise = program().exercise(slug)
+            if exercise is None:
+                continue
+            view = program_selectors.agreement_view(couple=couple, exercise=exercise)
+            found.append(
+                {
+                    **_exercise_data(slug),
+                    "current_space": True,
+                    "versions": [
+                        {
+                            "number": v.version.number,
+                            "text": v.version.text,
+                            "proposed_by": "me"
+                            if v.version.proposed_by_id == user.pk
+                            else "partner",
+                            "created_at": v.version.created_at,
+                            "in_force_at": v.version.in_force_at,
+                            "review_on": v.version.review_on,
+                            "accepted_by_me": v.accepted_by_me,
+                            "accepted_by_partner": v.accepted_by_partner,
+                        }
+                        for v in view.versions
+                    ],
+                }
+            )
+    earlier = (
+        AgreementVersion.objects.filter(proposed_by=user)
+        .prefetch_related("acceptances")
+        .order_by("couple_id", "exercise", "number")
+    )
+    if couple is not None:
+        earlier = earlier.exclude(couple=couple.couple)
+    grouped: dict[tuple[int, str], list[AgreementVersion]] = defaultdict(list)
+    for version in earlier:
+        grouped[(version.couple_id, version.exercise)].append(version)
+    for (_couple_id, slug), versions in grouped.items():
+        found.append(
+            {
+                **_exercise_data(slug),
+                "current_space": False,
+                "versions": [
+                    {
+                        "number": v.number,
+                        "text": v.text,
+                        "proposed_by": "me",
+                        "created_at": v.created_at,
+                        "in_force_at": v.in_force_at,
+                        "review_on": v.review_on,
+                        "accepted_by_me": any(a.user_id == user.pk for a in v.acceptances.all()),
+                    }
+                    for v in versions
+                ],
+            }
+        )
+    return found
+
+
+def _conversations(*, user: User, couple: CoupleView | None) -> list[Data]:
+    """The space the person is in now: every conversation, both sides (each turn was shown to both
+    as it happened), and the partner's commitment once the person wrote one too (the page shows it
+    only then). Spaces that ended: only the person's own turns and commitments."""
+    couple_ids = list(Membership.objects.filter(user=user).values_list("couple_id", flat=True))
+    current_id = couple.couple.pk if couple else None
+    conversations = (
+        Conversation.objects.filter(couple_id__in=couple_ids)
+        .prefetch_related("turns", "commitments")
+        .order_by("started_at", "pk")
+    )
+    found = []
+    for conversation in conversations:
+        current = conversation.couple_id == current_id
+        commitments = list(conversation.commitments.all())
+        i_committed = any(c.user_id == user.pk for c in commitments)
+        turns = [
+            {
+                "by": "me" if t.author_id == user.pk else "partner",
+                "kind": t.kind,
+                "text": t.text,
+                "confirmed": t.confirmed,
+                "at": t.created_at,
+            }
+            for t in conversation.turns.all()
+            if current or t.author_id == user.pk
+        ]
+        notes = [
+            {
+                "by": "me" if c.user_id == user.pk else "partner",
+                "text": c.text,
+                "agreed_at": c.agreed_at,
+            }
+            for c in commitments
+            if c.user_id == user.pk or (current and i_committed)
+        ]
+        if not current and not turns and not notes:
+            continue
+        found.append(
+            {
+                **_exercise_data(conversation.exercise),
+                "current_space": current,
+                "started_at": conversation.started_at,
+                "ended_at": conversation.ended_at,
+                "turns": turns,
+                "commitments": notes,
+            }
+        )
+    return found
+
+
+def account_delete_prepare(*, user: User, partners: dict[int, int]) -> None:
+    """A conversation where the person had the floor holds the partner's words too: it is handed
+    to the partner rather than deleted with the person."""
+    for couple_id, partner_id in partners.items():
+        Conversation.objects.filter(couple_id=couple_id, floor=user).update(floor_id=partner_id)
