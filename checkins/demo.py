@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from checkins.models import SCALE_FIELDS, AckKind, Acknowledgement, CheckIn, Visibility
-from checkins.selectors import local_today
 from repair.couples.models import User
 from repair.couples.selectors import couple_for_user
 
@@ -34,7 +33,7 @@ def seed(*, users: list[User], days: int = 30) -> None:
     for person_index, user in enumerate(users):
         couple = couple_for_user(user=user)
         CheckIn.objects.filter(user=user).delete()
-        today = local_today(user=user, now=now)
+        today = user.local_today(now=now)
         rows = []
         for back in range(days, 0, -1):
             if rng.random() < 0.18:

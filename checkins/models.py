@@ -70,7 +70,7 @@ class CheckIn(models.Model):
     stress = _scale_field("stress")
     sleep = _scale_field("sleep")
 
-    # What a person writes is encrypted at rest (repair/crypto.py); the scales above are not.
+    # What a person writes is encrypted at rest (repair/lib/crypto.py); the scales above are not.
     helped = EncryptedTextField(blank=True)
     appreciated = EncryptedTextField(blank=True)
     need = EncryptedTextField(blank=True)

@@ -1,4 +1,4 @@
-"""Check-ins in a person's download (repair/privacy.py asks for this section by name): their own
+"""Check-ins in a person's download (repair/home/privacy.py asks for this section by name): their own
 check-ins, with the partner's answers while that space lasts (as in the check-in export); the
 partner's check-ins shared with them that they may see now; the answers they sent; their
 preferences."""

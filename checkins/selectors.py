@@ -10,18 +10,12 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from checkins.models import SCALE_FIELDS, CheckIn, CheckinPreferences, Visibility
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 
 TREND_RANGES = (7, 30, 90)
-
-
-def local_today(*, user: User, now: datetime | None = None) -> date:
-    """The person's own calendar day, in their own time zone."""
-    return timezone.localtime(now or timezone.now(), user.zoneinfo).date()
 
 
 def checkin_for_day(*, user: User, day: date) -> CheckIn | None:
@@ -55,7 +49,7 @@ def partner_checkin_today(*, couple: CoupleView, now: datetime | None = None) ->
     """The partner's shared check-in for *their* today, if any."""
     if couple.partner is None:
         return None
-    day = local_today(user=couple.partner, now=now)
+    day = couple.partner.local_today(now=now)
     return _partner_shared(couple).filter(local_date=day).select_related("acknowledgement").first()
 
 
@@ -147,7 +141,7 @@ def history_rows(
 ) -> HistoryRows:
     """The history page's data, in one query whatever the amount of history: the person's own
     check-ins and the partner's shared ones, each over the window the page needs."""
-    today = local_today(user=user, now=now)
+    today = user.local_today(now=now)
     month_start = (month or today).replace(day=1)
     grid_start, grid_end = _calendar_grid(month_start)
     trend_start = today - timedelta(days=days - 1)
@@ -287,14 +281,14 @@ def today_pair(
 ) -> tuple[CheckIn | None, CheckIn | None]:
     """The person's own check-in for their today and the partner's shared one for theirs, in one
     query (the Today page has a small query budget)."""
-    mine_day = local_today(user=couple.me, now=now)
+    mine_day = couple.me.local_today(now=now)
     wanted = Q(user=couple.me, local_date=mine_day)
     if couple.partner is not None and couple.couple.is_active:
         wanted |= Q(
             user=couple.partner,
             couple=couple.couple,
             visibility=Visibility.SHARED,
-            local_date=local_today(user=couple.partner, now=now),
+            local_date=couple.partner.local_today(now=now),
         )
     rows = list(
         CheckIn.objects.filter(wanted).select_related("acknowledgement", "acknowledgement__by")

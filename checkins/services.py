@@ -17,10 +17,9 @@ from checkins.models import (
     CheckinPreferences,
     Visibility,
 )
-from checkins.selectors import local_today
+from checkins.signals import preferences_changed
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
-from rituals.reminders.sync import sync_user
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def checkin_record(
     One statement: an insert that becomes an update on the (person, day) constraint, so two
     submits racing each other still leave one row. ``couple`` is the person's couple as ``couple_for_user`` gives it (the view has it already)."""
     now = now or timezone.now()
-    day = local_today(user=user, now=now)
+    day = user.local_today(now=now)
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
     visibility = data.visibility if data.visibility in Visibility.values else Visibility.PRIVATE
@@ -92,5 +91,5 @@ def preferences_set(
         prefs, _ = CheckinPreferences.objects.update_or_create(
             user=user, defaults={"weekly_summary": weekly_summary}
         )
-        sync_user(user=user, now=now)
+        preferences_changed.send(sender=CheckinPreferences, user=user, now=now)
     return prefs

@@ -26,7 +26,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     user = request.user
     couple = couple_for_user(user=user)
     can_share = couple is not None
-    today = selectors.local_today(user=user)
+    today = user.local_today()
     saved = False
     day = today
 
@@ -132,7 +132,7 @@ def history(request: AuthedRequest) -> HttpResponse:
         days = 30
     if days not in selectors.TREND_RANGES:
         days = 30
-    month = _month_param(request.GET.get("month"), today=selectors.local_today(user=user))
+    month = _month_param(request.GET.get("month"), today=user.local_today())
     partner_name = couple.partner.name if couple and couple.partner else ""
     result = selectors.history(user=user, couple=couple, month=month, days=days)
     labels = charts.day_labels(result.trends[0].points) if result.trends else {}

@@ -9,7 +9,7 @@ from django.core.checks import CheckMessage, Error, register
 
 # Python 3.12 before 3.12.5 unfolds RFC 2047 encoded words found in a header value into real
 # headers when serialising an email (CVE-2024-6923), so "=?utf-8?q?Eve=0D=0ABcc:_x@y?=" became a
-# Bcc header. Headers no longer carry names (repair/emails.py), but the interpreter must be one
+# Bcc header. Headers no longer carry names (repair/couples/emails.py), but the interpreter must be one
 # with the fix; pyproject.toml asks for 3.13, and this stops a copy run by another interpreter.
 MINIMUM_PYTHON = (3, 13)
 

@@ -153,7 +153,7 @@ REDIS_URL = env_url("REDIS_URL", "", schemes={"redis", "rediss"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Degrades to a miss if Redis stops (repair/cache.py), with short timeouts so a hung
+            # Degrades to a miss if Redis stops (repair/lib/cache.py), with short timeouts so a hung
             # Redis costs a page a second at most, not a worker.
             "BACKEND": "repair.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
@@ -231,7 +231,7 @@ SIGNUPS_OPEN = env_bool("SIGNUPS_OPEN", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-# Wrong passwords are limited by repair/signin_limits.py (per account and address pair, per address,
+# Wrong passwords are limited by repair/lib/signin_limits.py (per account and address pair, per address,
 # per account; docs/running.md, "Sign-in and invite limits"), not by allauth's per-email limit,
 # which let anyone who knew an address lock its owner out. "login" caps sign-in posts per address.
 ACCOUNT_RATE_LIMITS = {
@@ -285,7 +285,7 @@ if _email_host:
         raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
     MAILERS = {
         "default": {
-            # Django's SMTP backend with a fast path for plain addresses (repair/mail.py).
+            # Django's SMTP backend with a fast path for plain addresses (repair/lib/mail.py).
             "BACKEND": "repair.lib.mail.SMTPBackend",
             "OPTIONS": {
                 "host": _email_host,
@@ -328,7 +328,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# --- Encryption at rest: the words people write (repair/crypto.py, docs/architecture.md) -----------
+# --- Encryption at rest: the words people write (repair/lib/crypto.py, docs/architecture.md) -----------
 # Fernet keys, comma-separated, newest first: the first encrypts, every one decrypts. Unset, one key is
 # derived from SECRET_KEY so a laptop and a first deployment just work; set explicit keys in production
 # so SECRET_KEY can be rotated on its own and field keys can be rotated with `encryption_rotate`.

@@ -1,4 +1,4 @@
-"""Rituals in a person's download (repair/privacy.py asks for this section by name): the rituals they
+"""Rituals in a person's download (repair/home/privacy.py asks for this section by name): the rituals they
 are in and their own marks, from every shared space they have been in; the gratitude notes they sent,
 and those sent to them that they may see now; their reminder settings. Never the partner's marks."""
 

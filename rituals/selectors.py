@@ -16,14 +16,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
 from checkins.models import CheckIn
-from checkins.selectors import local_today
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 from repair.program.content import program
@@ -68,10 +67,6 @@ MONTH_OF_RITUALS_WEEKS = 4
 def includes(ritual: ScheduledRitual, user: User) -> bool:
     """Whether the ritual is this person's to keep: one for both partners, or one just for them."""
     return ritual.person_id is None or ritual.person_id == user.pk
-
-
-def local_date(moment: datetime, user: User) -> date:
-    return timezone.localtime(moment, user.zoneinfo).date()
 
 
 def rituals_for_couple(*, couple: CoupleView) -> list[ScheduledRitual]:
@@ -172,7 +167,7 @@ def follow_through(
 ) -> FollowThrough:
     """The last occurrences up to today, from when the ritual was scheduled. Today counts only once
     it has been marked: an evening ritual is not "not kept" in the morning."""
-    start = max(local_date(ritual.created_at, user), today - timedelta(days=400))
+    start = max(user.local_today(ritual.created_at), today - timedelta(days=400))
     days = occurrences(rule=ritual.rule, start=start, end=today)
     if days and days[-1] == today and (ritual.pk, today) not in marks:
         days.pop()
@@ -188,7 +183,7 @@ def ritual_rows(
     marks: dict[tuple[int, date], str],
     now: datetime | None = None,
 ) -> list[RitualRow]:
-    today = local_today(user=couple.me, now=now)
+    today = couple.me.local_today(now=now)
     rows = []
     for ritual in rituals:
         mine = includes(ritual, couple.me)
@@ -211,14 +206,14 @@ def ritual_rows(
 
 def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[RitualRow]:
     """This person's active rituals that fall on their own today, earliest first (one query)."""
-    today = local_today(user=couple.me, now=now)
+    today = couple.me.local_today(now=now)
     active = [
         ritual
         for ritual in ScheduledRitual.objects.filter(
             couple=couple.couple, paused_at__isnull=True, stopped_at__isnull=True
         )
         if includes(ritual, couple.me)
-        and local_date(ritual.created_at, couple.me) <= today
+        and couple.me.local_today(ritual.created_at) <= today
         and occurrences(rule=ritual.rule, start=today, end=today)
     ]
     active.sort(key=lambda ritual: ritual.local_time)
@@ -337,7 +332,7 @@ class CalendarPage:
 
 def calendar_anchor(*, user: User, day: date | None, now: datetime | None = None) -> date:
     """The day a calendar page is about: the one asked for if it is within reach, else today."""
-    today = local_today(user=user, now=now)
+    today = user.local_today(now=now)
     if day is None or abs(day - today) > CALENDAR_REACH:
         return today
     return day
@@ -349,7 +344,7 @@ def calendar_page(
     """The month or week around ``day``, with everything on it, in five queries whatever the
     number of rituals, marks, check-ins, agreements and conversations."""
     user = couple.me
-    today = local_today(user=user, now=now)
+    today = user.local_today(now=now)
     anchor = calendar_anchor(user=user, day=day, now=now)
     if view == "month":
         first = anchor.replace(day=1)
@@ -404,7 +399,7 @@ def calendar_page(
 
 def ritual_entry(*, couple: CoupleView, ritual: ScheduledRitual, day: date, mark: str) -> Entry:
     """One ritual's entry on one day, as the calendar shows it (for an htmx swap after a mark)."""
-    today = local_today(user=couple.me)
+    today = couple.me.local_today()
     return _entry_for(ritual=ritual, couple=couple, day=day, today=today, mark=mark)
 
 
@@ -462,7 +457,7 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
     for ritual in rituals:
         if ritual.ritual not in BY_SLUG:
             continue  # an entry taken out of the library: nothing to show it with
-        since = max(start, local_date(ritual.created_at, couple.me))
+        since = max(start, couple.me.local_today(ritual.created_at))
         parts = _ritual_parts(ritual, index)
         for day in occurrences(rule=ritual.rule, start=since, end=end):
             found.append(
@@ -569,7 +564,7 @@ def _commitment_entries(*, couple: CoupleView, start: date, end: date) -> list[E
         detail, url = _exercise_link(conversation.exercise)
         found.append(
             Entry(
-                day=local_date(conversation.ended_at, couple.me),
+                day=couple.me.local_today(conversation.ended_at),
                 family="weekly",
                 kind="commitment",
                 title=_("Commitment note"),

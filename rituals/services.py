@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from checkins.selectors import local_today
 from repair.couples import once
 from repair.couples.emails import send_templated
 from repair.couples.models import Couple, User
@@ -33,7 +32,7 @@ from rituals.models import (
     ScheduledRitual,
 )
 from rituals.schedule import in_quiet_hours, occurrences
-from rituals.selectors import includes, local_date
+from rituals.selectors import includes
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +160,9 @@ def occurrence_mark(
         raise RitualError("status")
     if not includes(ritual, user) or ritual.stopped_at is not None:
         raise RitualError("not_yours")
-    if day > local_today(user=user, now=now):
+    if day > user.local_today(now=now):
         raise RitualError("future")
-    if day < local_date(ritual.created_at, user) or not occurrences(
+    if day < user.local_today(ritual.created_at) or not occurrences(
         rule=ritual.rule, start=day, end=day
     ):
         raise RitualError("no_occurrence")

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from checkins import selectors as checkin_selectors
 from checkins.models import CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
 from repair.lib.tokens import token_hash
@@ -210,7 +209,7 @@ def world(couple: Couple, partner_a: User) -> World:
     shared = CheckIn.objects.create(
         user=partner_a,
         couple=couple,
-        local_date=checkin_selectors.local_today(user=partner_a),
+        local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
         helped="Avery's shared words",
     )

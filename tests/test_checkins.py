@@ -407,7 +407,7 @@ def test_history_page_queries_stay_constant_with_a_year_of_data(
         client.get(url)
     small_count = len(small.captured_queries)  # read now: the next request resets the log
 
-    today = selectors.local_today(user=partner_a)
+    today = partner_a.local_today()
     for person in (partner_a, partner_b):
         CheckIn.objects.bulk_create(
             CheckIn(
@@ -431,7 +431,7 @@ def test_today_page_queries_stay_constant_with_a_year_of_data(
     couple: Couple, partner_a: User, partner_b: User, django_assert_max_num_queries
 ):
     client = client_for(partner_a)
-    today = selectors.local_today(user=partner_a)
+    today = partner_a.local_today()
 
     def history(start: int, end: int) -> None:
         """Both partners' shared check-ins from ``start`` to ``end`` days back, with a heart on

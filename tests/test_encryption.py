@@ -1,4 +1,4 @@
-"""Encryption at rest of every free text a person writes (repair/crypto.py): what the database holds,
+"""Encryption at rest of every free text a person writes (repair/lib/crypto.py): what the database holds,
 key rotation, a wrong key, and the issue's "done means": a pg_dump holds none of the couple's words."""
 
 from __future__ import annotations

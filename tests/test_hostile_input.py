@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALE_FIELDS, CheckIn, Visibility
-from checkins.selectors import local_today
 from repair.couples.forms import (
     DeleteAccountForm,
     InviteEmailForm,
@@ -153,7 +152,7 @@ def world(couple: Couple, partner_a: User, partner_b: User) -> World:
                 )
             program_services.stage_ready(couple=view_of(person), stage_slug=stage.slug)
     a, b = view_of(partner_a), view_of(partner_b)
-    today = local_today(user=partner_a)
+    today = partner_a.local_today()
     CheckIn.objects.create(
         user=partner_a,
         couple=couple,
@@ -165,7 +164,7 @@ def world(couple: Couple, partner_a: User, partner_b: User) -> World:
     shared = CheckIn.objects.create(
         user=partner_b,
         couple=couple,
-        local_date=local_today(user=partner_b),
+        local_date=partner_b.local_today(),
         visibility=Visibility.SHARED,
         need="Blake's shared need",
     )
@@ -210,7 +209,7 @@ def world(couple: Couple, partner_a: User, partner_b: User) -> World:
 
 def saved(world: World) -> dict[str, object]:
     """What was there before any example: none of it may be lost or changed."""
-    yesterday = CheckIn.objects.get(user=world.avery, local_date__lt=local_today(user=world.avery))
+    yesterday = CheckIn.objects.get(user=world.avery, local_date__lt=world.avery.local_today())
     return {
         "yesterday": (yesterday.helped, yesterday.scale_values(), yesterday.visibility),
         "shared": CheckIn.objects.get(pk=world.shared_checkin.pk).need,

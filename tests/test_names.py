@@ -1,4 +1,4 @@
-"""The one rule for a person's name (repair/names.py): names of every script are welcome; control,
+"""The one rule for a person's name (repair/lib/names.py): names of every script are welcome; control,
 format, bidi and separator characters and encoded-word markers are refused with one kind message,
 wherever a name is set. Names stored before the rule still show."""
 

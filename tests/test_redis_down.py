@@ -64,7 +64,7 @@ def test_sign_in_still_works_while_redis_is_down(redis_stopped, partner_a: User)
 
 def test_the_degrading_cache_reads_as_a_miss(redis_stopped):
     assert cache.get("anything", "fallback") == "fallback"
-    assert cache.add("k", 1) is True  # fail open: see repair/cache.py
+    assert cache.add("k", 1) is True  # fail open: see repair/lib/cache.py
     assert cache.incr("k") == 0
 
 

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins.models import Acknowledgement, CheckIn, Visibility
-from checkins.selectors import local_today
 from repair.couples import once
 from repair.couples.models import Couple, Invite, PauseNotice, SafetyCheck, Submission, User
 from repair.couples.selectors import couple_for_user
@@ -146,7 +145,7 @@ def test_history_month_out_of_reach_shows_the_current_month(client_a: Client, mo
     response = client_a.get(reverse("checkins:history") + f"?month={month}")
 
     assert response.status_code == 200
-    this_month = local_today(user=response.wsgi_request.user).replace(day=1)  # type: ignore[arg-type]
+    this_month = response.wsgi_request.user.local_today().replace(day=1)  # type: ignore[union-attr]
     assert this_month.strftime("%Y-%m") in response.text
 
 
@@ -690,7 +689,7 @@ def test_a_repeated_acknowledgement_is_one_acknowledgement(
     shared = CheckIn.objects.create(
         user=partner_a,
         couple=couple,
-        local_date=local_today(user=partner_a),
+        local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
     )
 
@@ -702,7 +701,7 @@ def test_a_repeated_acknowledgement_is_one_acknowledgement(
 @pytest.mark.django_db
 def test_a_repeated_mark_is_one_mark(couple, partner_a: User, client_a: Client):
     ritual = _weekly_ritual(couple, partner_a)
-    today = local_today(user=partner_a)
+    today = partner_a.local_today()
     monday = today - timedelta(days=today.weekday())
 
     twice(
@@ -743,7 +742,7 @@ def test_a_next_that_is_not_a_path_of_ours_goes_to_the_default(
     shared = CheckIn.objects.create(
         user=partner_a,
         couple=couple,
-        local_date=local_today(user=partner_a),
+        local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
     )
 
@@ -760,7 +759,7 @@ def test_a_next_that_is_a_path_of_ours_is_followed(couple, partner_a: User, clie
     shared = CheckIn.objects.create(
         user=partner_a,
         couple=couple,
-        local_date=local_today(user=partner_a),
+        local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
     )
 

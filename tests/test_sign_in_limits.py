@@ -17,8 +17,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
-from repair.couples import services, signin_limits
+from repair.couples import services
 from repair.couples.models import User
+from repair.lib import signin_limits
 from tests.factories import PASSWORD, make_user
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ ACTIVE_COUPLE_OF = (
 
 
 class Migration(migrations.Migration):
-    """Check-ins and acknowledgements move their couple's revision (repair/migrations/_revision_triggers.py)."""
+    """Check-ins and acknowledgements move their couple's revision (repair/couples/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("checkins", "0002_encrypt_written_text"),

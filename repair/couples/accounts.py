@@ -1,5 +1,5 @@
 """How allauth fits this product: who may sign up, where people land after signing in, and the limits
-on password sign-in (repair/signin_limits.py, in place of allauth's own per-email limit)."""
+on password sign-in (repair/lib/signin_limits.py, in place of allauth's own per-email limit)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from repair.couples import emails, signin_limits
+from repair.couples import emails
 from repair.couples.pending_invite import pending_invite_exists
+from repair.lib import signin_limits
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def zoneinfo(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def local_now(self, now: datetime | None = None) -> datetime:
+        """``now`` (or this moment) on this person's own clock."""
+        return timezone.localtime(now or timezone.now(), self.zoneinfo)
+
+    def local_today(self, now: datetime | None = None) -> date:
+        """This person's own calendar day, in their own time zone."""
+        return self.local_now(now).date()
 
 
 class Couple(models.Model):
@@ -193,7 +201,7 @@ class PauseNotice(models.Model):
         return f"Pause notice #{self.pk}"
 
 
-# --- One-time submission keys (repair/once.py) --------------------------------------------------------
+# --- One-time submission keys (repair/couples/once.py) --------------------------------------------------------
 
 
 class Submission(models.Model):

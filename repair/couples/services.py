@@ -229,7 +229,7 @@ def profile_update(
 # --- safety ----------------------------------------------------------------------------------------
 
 # The private safety screen. Each answer is yes / no / prefer not to say; only whether any answer was
-# "yes" is kept. The questions themselves live in repair/forms.py.
+# "yes" is kept. The questions themselves live in repair/couples/forms.py.
 SAFETY_QUESTIONS = ("afraid", "hurt", "control", "pressure")
 
 

@@ -16,7 +16,7 @@ from rituals.models import Heartbeat
 
 
 class UserAdminForm(UserChangeForm[User]):
-    # The same rule for a name as sign-up and Settings (repair/names.py).
+    # The same rule for a name as sign-up and Settings (repair/lib/names.py).
     display_name = NameField(label="Display name", required=False)
 
 
@@ -37,7 +37,7 @@ class UserAdmin(BaseUserAdmin[User]):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups",)
 
-    # An operator deleting an account takes the same path as the person would (repair/privacy.py):
+    # An operator deleting an account takes the same path as the person would (repair/home/privacy.py):
     # the shared space ends kindly, the partner's own words stay theirs, sessions end, and nothing
     # is left pointing at the person. A plain cascade would take the partner's turns with it.
     def delete_model(self, request: HttpRequest, obj: User) -> None:

@@ -1,13 +1,13 @@
 """A small fixed-window rate limit on the shared cache (Redis in production), for the few places
 allauth does not cover: opening invite links (below) and typing a password to delete an account.
-Password sign-in has its own limits in repair/signin_limits.py."""
+Password sign-in has its own limits in repair/lib/signin_limits.py."""
 
 from __future__ import annotations
 
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from repair.couples.signin_limits import address_normalize
+from repair.lib.signin_limits import address_normalize
 from repair.lib.tokens import token_hash
 
 # Opening one invite link from one address: plenty for a person reloading it, and it bounds load.

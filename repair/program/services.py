@@ -306,9 +306,7 @@ def _maybe_in_force(
     if couple.partner is None or not members <= accepted or version.in_force_at:
         return
     version.in_force_at = now
-    version.review_on = timezone.localtime(now, couple.me.zoneinfo).date() + timedelta(
-        days=exercise.review_days
-    )
+    version.review_on = couple.me.local_today(now) + timedelta(days=exercise.review_days)
     version.save(update_fields=["in_force_at", "review_on"])
     for member in _members(couple):
         _complete(couple, member, exercise, now)

@@ -6,7 +6,7 @@ COUPLE = "SELECT r.couple_id FROM {rows} AS r"
 
 
 class Migration(migrations.Migration):
-    """Scheduled rituals and gratitude notes move their couple's revision (repair/migrations/_revision_triggers.py)."""
+    """Scheduled rituals and gratitude notes move their couple's revision (repair/couples/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("rituals", "0002_encrypt_written_text"),

@@ -5,7 +5,7 @@ from repair.couples.migrations._revision_triggers import watch
 
 class Migration(migrations.Migration):
     """Marks on rituals (kept, skipped, missed) move the couple's revision, for the calendar
-    (repair/migrations/_revision_triggers.py)."""
+    (repair/couples/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("rituals", "0003_today_revision"),

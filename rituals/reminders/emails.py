@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -81,7 +81,7 @@ def summary_email(row: ReminderSend) -> CompactEmail:
     """Last week's counts, sent on Monday morning in the person's zone: all of their own check-ins
     and only the ones their partner shared. Counts only, never a word of any check-in."""
     user = row.reminder.user
-    monday = timezone.localtime(row.due_at, user.zoneinfo).date()
+    monday = user.local_today(row.due_at)
     monday -= timedelta(days=monday.weekday())
     couple = couple_for_user(user=user)
     counts = week_counts(user=user, couple=couple, week_start=monday - timedelta(days=7))

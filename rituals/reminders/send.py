@@ -222,7 +222,7 @@ def _prefs(user: User) -> ReminderSettings:
 
 
 def _local_day(row: ReminderSend) -> date:
-    return timezone.localtime(row.due_at, row.reminder.user.zoneinfo).date()
+    return row.reminder.user.local_today(row.due_at)
 
 
 def _facts(rows: Collection[ReminderSend]) -> _Facts:

@@ -164,6 +164,7 @@ def next_for(row: tuple[Any, ...], now: datetime) -> datetime | None:
     return next_after(rule=rule, zone=ZoneInfo(zone), now=now, paused_until=paused_until)
 
 
-def on_time_zone_changed(*, user: User, now: datetime, **_signal: object) -> None:
-    """Receiver of ``repair.signals.time_zone_changed``: the pending reminders move at once."""
+def on_settings_changed(*, user: User, now: datetime | None, **_signal: object) -> None:
+    """Receiver of ``repair.couples.signals.time_zone_changed`` (the pending reminders move at
+    once) and ``checkins.signals.preferences_changed`` (the weekly summary turns on or off)."""
     sync_user(user=user, now=now)

@@ -27,7 +27,6 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from checkins.models import CheckIn, Visibility
-    from checkins.selectors import local_today
     from repair.couples.models import User
     from repair.couples.selectors import couple_for_user
 
@@ -38,7 +37,7 @@ def main() -> None:
     assert couple is not None, "run `manage.py demo` first"
     assert couple.partner is not None, "run `manage.py demo` first"
     for person in (couple.me, couple.partner):
-        today = local_today(user=person)
+        today = person.local_today()
         have = set(CheckIn.objects.filter(user=person).values_list("local_date", flat=True))
         CheckIn.objects.bulk_create(
             CheckIn(

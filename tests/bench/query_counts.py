@@ -22,7 +22,6 @@ def main() -> None:
     from django.urls import reverse
 
     from checkins.models import CheckIn, Visibility
-    from checkins.selectors import local_today
     from repair.couples.demo import demo_couple_ensure
     from repair.couples.models import User
     from repair.couples.selectors import couple_for_user
@@ -65,7 +64,7 @@ def main() -> None:
     couple = couple_for_user(user=sam)
     assert couple is not None
     for person in users:
-        today = local_today(user=person)
+        today = person.local_today()
         have = set(CheckIn.objects.filter(user=person).values_list("local_date", flat=True))
         CheckIn.objects.bulk_create(
             CheckIn(

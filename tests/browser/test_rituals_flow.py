@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from checkins.selectors import local_today
 from rituals.models import OccurrenceMark, Reminder, ScheduledRitual
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in, snap
@@ -21,7 +20,7 @@ def test_a_weekly_ritual_is_scheduled_shown_in_its_colour_and_marked_kept(
 ) -> None:
     avery_user, blake_user = make_user("Avery"), make_user("Blake")
     make_couple(avery_user, blake_user)
-    today = local_today(user=avery_user)
+    today = avery_user.local_today()
 
     # --- Avery opens Rituals and the library ---------------------------------------------------
     avery = sign_in(browsing, "Avery", avery_user, PASSWORD, landing="/rituals/")

@@ -7,7 +7,7 @@ COUPLE = "SELECT r.couple_id FROM {rows} AS r"
 
 class Migration(migrations.Migration):
     """The calendar is kept under the couple's revision too: agreement versions (review dates),
-    conversations and their commitment notes move it (repair/migrations/_revision_triggers.py)."""
+    conversations and their commitment notes move it (repair/couples/migrations/_revision_triggers.py)."""
 
     dependencies = [
         ("repair", "0005_couple_revision"),

@@ -14,7 +14,7 @@ neither people nor addresses:
 "Account" is the typed sign-in string, lowercased: an email with no account is limited exactly like
 one with an account, so nothing here says whether an account exists. Attempts are counted before the
 password is checked and taken back when it was right, so a burst of parallel requests cannot slip
-past a limit. If Redis is down the limits fail open, like every limit here (repair/cache.py).
+past a limit. If Redis is down the limits fail open, like every limit here (repair/lib/cache.py).
 """
 
 from __future__ import annotations
