@@ -554,6 +554,26 @@ def test_a_ladder_step_does_not_show_that_the_partner_practised_but_did_not_feel
 # --- speaker-listener ---------------------------------------------------------------------------------------------
 
 
+def test_words_spoken_are_credited_to_their_speaker_after_the_floor_passes(
+    couple, partner_a: User, partner_b: User
+):
+    talk = next(e for e in program().exercises if e.type == "conversation")
+    open_up_to(talk.stage, partner_a, partner_b)
+    a, b = view(partner_a), view(partner_b)
+    cid = services.conversation_start(couple=a, exercise=talk).pk
+    services.conversation_speak(couple=a, exercise=talk, conversation_id=cid, text="Sunday hurt.")
+    services.conversation_reflect(couple=b, exercise=talk, conversation_id=cid, text="It hurt.")
+    services.conversation_confirm(couple=a, exercise=talk, conversation_id=cid, yes=True)
+    url = reverse("program_exercise", args=[talk.stage, talk.slug])
+
+    # Blake has the floor now; the last words spoken are still Avery's.
+    as_avery = client_for(partner_a).get(url).text
+    as_blake = client_for(partner_b).get(url).text
+    assert "Sunday hurt." in as_avery and "Sunday hurt." in as_blake
+    assert "You said" in as_avery and f"{partner_a.name} said" not in as_avery
+    assert f"{partner_a.name} said" in as_blake and "You said" not in as_blake
+
+
 def test_speaker_listener_turns_confirmation_time_out_and_commitment_note(
     couple, partner_a: User, partner_b: User
 ):

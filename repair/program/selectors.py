@@ -372,6 +372,7 @@ class ConversationView:
     conversation: Conversation
     move: str  # what this person does next: speak, reflect, confirm, commit, agree, wait, paused, ended
     last_speak: str
+    last_speak_mine: bool  # who wrote it: the floor may have passed since
     last_reflect: str
     mine_commitment: str
     partner_commitment: str
@@ -412,6 +413,7 @@ def conversation_view(
         conversation=conversation,
         move=move,
         last_speak=speaks[-1].text if speaks else "",
+        last_speak_mine=bool(speaks) and speaks[-1].author_id == me,
         last_reflect=reflects[-1].text if reflects else "",
         mine_commitment=mine.text if mine else "",
         partner_commitment=partner.text if partner else "",
