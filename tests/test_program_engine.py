@@ -569,9 +569,12 @@ def test_words_spoken_are_credited_to_their_speaker_after_the_floor_passes(
     # Blake has the floor now; the last words spoken are still Avery's.
     as_avery = client_for(partner_a).get(url).text
     as_blake = client_for(partner_b).get(url).text
-    assert "Sunday hurt." in as_avery and "Sunday hurt." in as_blake
-    assert "You said" in as_avery and f"{partner_a.name} said" not in as_avery
-    assert f"{partner_a.name} said" in as_blake and "You said" not in as_blake
+    assert "Sunday hurt." in as_avery
+    assert "Sunday hurt." in as_blake
+    assert "You said" in as_avery
+    assert f"{partner_a.name} said" not in as_avery
+    assert f"{partner_a.name} said" in as_blake
+    assert "You said" not in as_blake
 
 
 def test_speaker_listener_turns_confirmation_time_out_and_commitment_note(
