@@ -62,9 +62,16 @@ check: install
 	DEBUG=true $(VENV)/bin/mypy .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
+# The Nu Html Checker, from npm (scripts off: Debian's Java runs it, nothing is downloaded at install).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	@command -v npm >/dev/null || { echo "make test: npm is missing (it fetches the Nu Html Checker): apt-get install -y npm"; exit 1; }
+	npm install --silent --no-audit --no-fund --no-save --ignore-scripts --prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION)
+
 .PHONY: test
-test: check services
-	$(TEST_ENV) $(PY) -m pytest --create-db $(PYTEST_ARGS)
+test: check services $(VNU_JAR)
+	VNU_JAR=$(VNU_JAR) $(TEST_ENV) $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 # make bench: never part of `make test`. Databases and Redis DBs of its own (see docs/performance.md).
 # Each can be overridden from the environment (another checkout benching on the same machine).

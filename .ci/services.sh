@@ -39,4 +39,12 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
   [ -x /usr/bin/chromium ] || fail "Chromium is missing: apt-get install -y chromium"
 fi
-echo "Services ready: PostgreSQL, Redis, Chromium."
+# Java for the Nu Html Checker (vnu.jar, which make test fetches from npm; see docs/dependencies.md).
+if ! command -v java >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's Java runtime for the Nu Html Checker..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+  fi
+  command -v java >/dev/null || fail "Java is missing (the Nu Html Checker needs it): apt-get install -y default-jre-headless"
+fi
+echo "Services ready: PostgreSQL, Redis, Chromium, Java."

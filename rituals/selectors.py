@@ -256,11 +256,12 @@ class Entry:
     can_mark: bool = False
     mark_url: str = ""  # where a ritual's mark form posts
     done: bool = False  # for a check-in: made that day
+    ref: str = ""  # for a review or a commitment note: what it is of (two can share a day)
 
     @property
     def key(self) -> str:
         """An id unique on the page, stable across an htmx swap (so focus comes back to it)."""
-        return f"entry-{self.kind}-{self.ritual_id or 0}-{self.day:%Y%m%d}"
+        return f"entry-{self.kind}-{self.ritual_id or self.ref or 0}-{self.day:%Y%m%d}"
 
     @property
     def family_label(self) -> str:
@@ -528,6 +529,7 @@ def _review_entries(*, couple: CoupleView, start: date, end: date) -> list[Entry
                 title=_("Agreement review"),
                 detail=detail,
                 url=url,
+                ref=version.exercise,
             )
         )
     return found
@@ -570,6 +572,7 @@ def _commitment_entries(*, couple: CoupleView, start: date, end: date) -> list[E
                 title=_("Commitment note"),
                 detail=detail,
                 url=url,
+                ref=str(conversation.pk),
             )
         )
     return found

@@ -48,7 +48,7 @@ def test_written_words_and_content_types_survive_the_move_out_of_the_couple_core
     executor.migrate(latest)
 
     from repair.program.models import ProgramEntry  # the current model, after the move
-    from rituals.models import Heartbeat
+    from rituals.models import Heartbeat  # likewise
 
     entry = ProgramEntry.objects.get(pk=old_entry.pk)
     assert entry.text == "sealed"
