@@ -6,8 +6,8 @@ For every example: no 500, no stock English error from Django where our kind wor
 typed comes back on a refusal, and nothing saved before (the partner's words, yesterday's check-in,
 a note, an agreement, a conversation) is lost or changed.
 
-The endpoints come from walking the URL resolver, as tests/test_access.py does: a URL with no
-entry in ``ENDPOINTS`` fails ``test_every_url_is_fuzzed``, so a new one can't be missed. The run is
+The endpoints come from walking the URL resolver (``our_url_names`` in tests/access_matrix.py): a
+URL with no entry in ``ENDPOINTS`` fails ``test_every_url_is_fuzzed``, so a new one can't be missed. The run is
 reproducible (``derandomize=True``, no example database) and bounded (a few examples per endpoint;
 the whole file takes well under a minute)."""
 
@@ -53,8 +53,8 @@ from repair.selectors import CoupleView, couple_for_user
 from repair.tokens import token_hash
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
 from rituals.models import GratitudeNote, ScheduledRitual
+from tests.access_matrix import our_url_names
 from tests.conftest import client_for
-from tests.test_access import our_url_names
 
 pytestmark = pytest.mark.django_db
 
