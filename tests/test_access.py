@@ -20,8 +20,6 @@ from tests.access_matrix import LOGIN, MATRIX, ROLES, TOKEN, World, our_url_name
 from tests.conftest import client_for
 from tests.factories import make_user
 
-pytestmark = pytest.mark.django_db
-
 
 def test_every_url_has_a_row_in_the_access_matrix():
     missing = our_url_names() - MATRIX.keys()

@@ -56,8 +56,6 @@ from rituals.models import GratitudeNote, ScheduledRitual
 from tests.access_matrix import our_url_names
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
-
 # A few per endpoint keeps the file well under a minute; HOSTILE_EXAMPLES=200 digs deeper locally.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
 

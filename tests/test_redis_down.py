@@ -12,8 +12,6 @@ from checkins.models import CheckIn
 from repair.models import User
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
-
 
 def closed_port() -> int:
     with socket.socket() as probe:

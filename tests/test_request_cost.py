@@ -13,10 +13,8 @@ from django.urls import reverse
 from repair.models import User
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
 
-
-def test_the_cache_keeps_one_redis_client_instead_of_building_one_per_command():
+def test_the_cache_keeps_one_redis_client_instead_of_building_one_per_command(redis_url: str):
     cache.set("request-cost-probe", 1)
 
     first = cache._cache.get_client()  # type: ignore[attr-defined]
@@ -67,6 +65,9 @@ def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
     return str(seen["status"]), dict(seen["headers"]), body  # type: ignore[call-overload]
 
 
+# A real WSGI handler (not the test client) closes stale database connections as a request starts:
+# after another test opened one, that is database access.
+@pytest.mark.django_db
 def test_the_bench_bare_django_view_runs_no_middleware_and_the_other_baseline_all(settings):
     settings.ROOT_URLCONF = "tests.bench.baseline.urls"
 
