@@ -8,6 +8,7 @@ class RepairConfig(AppConfig):
     verbose_name = "Couples and program"
 
     def ready(self) -> None:
+        # Imported here: the apps are not loaded yet when this module is imported.
         from django.contrib.auth.signals import user_logged_out
 
         from repair.middleware import note_signed_out

@@ -41,7 +41,7 @@ app.conf.update(
 def _beat_schedule(sender: Celery, **kwargs: object) -> None:
     """The whole beat schedule, in one place. Later work adds its ticks here: one tick over indexed
     rows, never one entry per person, and never ETA/countdown tasks."""
-    from django.conf import settings
+    from django.conf import settings  # no reason to be local: lift to the top (issue 17)
 
     sender.conf.beat_schedule = {
         "heartbeat": {

@@ -100,7 +100,7 @@ def env_fernet_keys(name: str, default: list[str]) -> list[str]:
 
 def env_crisis_lines(name: str, default: list[dict[str, object]]) -> list[dict[str, object]]:
     """Support lines as JSON: a list of {"name": ..., "detail": ..., "url": optional}."""
-    import json
+    import json  # no reason to be local: lift to the top (issue 17)
 
     raw = os.environ.get(name)
     if raw is None or not raw.strip():

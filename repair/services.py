@@ -53,7 +53,7 @@ class NewInvite:
 
 
 def invite_url(*, token: str) -> str:
-    from django.urls import reverse
+    from django.urls import reverse  # no reason to be local: lift to the top (issue 17)
 
     return settings.SITE_URL + reverse("invite_accept", kwargs={"token": token})
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django import forms
@@ -508,8 +509,6 @@ def test_hostile_input_never_breaks_a_page_or_what_was_saved(world: World, endpo
     )
     @given(request=requests(endpoint, world))
     def check(request: dict[str, Any]) -> None:
-        from urllib.parse import quote
-
         kwargs = request["kwargs"]
         if endpoint.str_kwarg:
             kwargs = {**kwargs, endpoint.str_kwarg: quote(kwargs[endpoint.str_kwarg], safe="")}

@@ -4,6 +4,8 @@ and the signed-in middleware-only view (docs/performance.md)."""
 
 from __future__ import annotations
 
+from wsgiref.util import setup_testing_defaults
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -50,8 +52,7 @@ def test_a_signed_in_request_reads_the_person_once_and_nothing_else(partner_a: U
 
 
 def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
-    from wsgiref.util import setup_testing_defaults
-
+    # Imported here: on import it builds the bench's two WSGI handlers; only these tests use them.
     from tests.bench.baseline.wsgi import application
 
     environ: dict[str, object] = {"PATH_INFO": path, "HTTP_HOST": "testserver"}
