@@ -32,25 +32,28 @@ SERVICE_FIXTURES = frozenset(
     }
 )
 SERVICE_MARKERS = ("django_db", "browser", "worker")
+# Not a service, but never unit either: the test that runs the unit selection would run itself.
+NEVER_UNIT = (*SERVICE_MARKERS, "runs_pytest")
 
 
-def _needs_services(item: pytest.Item) -> bool:
-    if any(item.get_closest_marker(name) for name in SERVICE_MARKERS):
-        return True
-    return not SERVICE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+def _is_unit(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in NEVER_UNIT):
+        return False
+    return SERVICE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        needs = _needs_services(item)
+        unit = _is_unit(item)
         if item.get_closest_marker("unit") is not None:
-            if needs:
+            if not unit:
                 raise pytest.UsageError(
                     f"{item.nodeid} is marked unit by hand but uses a service; "
                     "tests/conftest.py adds the unit marker itself"
                 )
             continue
-        if not needs:
+        if unit:
             item.add_marker(pytest.mark.unit)
 
 

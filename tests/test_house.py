@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.subprocesses import ROOT
+from tests.subprocesses import ROOT, python
 
 # --- reading the source ---------------------------------------------------------------------------
 
@@ -385,3 +385,38 @@ def test_a_local_import_needs_a_reason_not_a_directive(tmp_path: Path):
     found = [line.split(": ", 1)[0] for line in unexplained_local_imports(sample)]
 
     assert found == [f"{sample}:2", f"{sample}:5", f"{sample}:9"]
+
+
+# --- the unit selection runs with no service at all -----------------------------------------------
+
+# Port 1 on this machine: nothing listens there, so any connection is refused at once.
+NOWHERE = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:1/no-database-for-unit-tests",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:1/1",
+    "SECRET_KEY": "test-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DEBUG": "false",
+    "SITE_URL": "http://testserver",
+    "PYTEST_ADDOPTS": "",
+}
+
+
+@pytest.mark.runs_pytest
+def test_the_unit_tests_pass_with_postgres_and_redis_unreachable(tmp_path: Path):
+    """What ``make test-unit`` runs: every test marked ``unit`` by tests/conftest.py, in a fresh
+    pytest with PostgreSQL and Redis pointed at a closed port."""
+    result = python(
+        ["-m", "pytest", "-m", "unit", "-q", "-p", "no:cacheprovider"],
+        NOWHERE,
+        tmp_path,
+        timeout=900,
+    )
+
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    passed = re.search(r"(\d+) passed", summary)
+    deselected = re.search(r"(\d+) deselected", summary)
+    assert passed is not None, summary
+    assert deselected is not None, summary  # the selection did leave the service tests out
+    assert int(passed.group(1)) > 20, summary
+    assert not re.search(r"failed|error|skipped", summary), summary
