@@ -24,6 +24,7 @@ help:
 	@echo "make run    set up everything and start the app with a demo couple"
 	@echo "make test   run the whole test suite on PostgreSQL, Redis, Celery and Chromium"
 	@echo "make check  ruff, mypy and the migrations check"
+	@echo "make test-unit  only the tests that need no PostgreSQL, Redis, worker or browser (seconds)"
 	@echo "make bench  load benchmarks (seed 2,000 couples, gunicorn + wrk, scale-out, reminders); not part of test"
 
 .PHONY: python-version
@@ -72,6 +73,18 @@ $(VNU_JAR):
 .PHONY: test
 test: check services $(VNU_JAR)
 	VNU_JAR=$(VNU_JAR) $(TEST_ENV) $(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+# make test-unit: the tests tests/conftest.py marks `unit` (no database, Redis, worker or browser),
+# with PostgreSQL and Redis pointed at a closed port so none can lean on them. `make test` runs
+# them too; tests/test_house.py checks that this selection passes with the services unreachable.
+UNIT_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:1/no-database-for-unit-tests \
+	REDIS_URL=redis://127.0.0.1:1/0 CELERY_BROKER_URL=redis://127.0.0.1:1/1 \
+	SECRET_KEY=test-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+	DEBUG=false SITE_URL=http://testserver
+
+.PHONY: test-unit
+test-unit: install
+	$(UNIT_ENV) $(PY) -m pytest -m unit $(PYTEST_ARGS)
 
 # make bench: never part of `make test`. Databases and Redis DBs of its own (see docs/performance.md).
 # Each can be overridden from the environment (another checkout benching on the same machine).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repair.settings")
 
@@ -41,7 +42,6 @@ app.conf.update(
 def _beat_schedule(sender: Celery, **kwargs: object) -> None:
     """The whole beat schedule, in one place. Later work adds its ticks here: one tick over indexed
     rows, never one entry per person, and never ETA/countdown tasks."""
-    from django.conf import settings
 
     sender.conf.beat_schedule = {
         "heartbeat": {

@@ -6,6 +6,7 @@ wrong with it, so a typo in a deployment fails at start-up instead of half-worki
 
 from __future__ import annotations
 
+import json
 import os
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -100,7 +101,6 @@ def env_fernet_keys(name: str, default: list[str]) -> list[str]:
 
 def env_crisis_lines(name: str, default: list[dict[str, object]]) -> list[dict[str, object]]:
     """Support lines as JSON: a list of {"name": ..., "detail": ..., "url": optional}."""
-    import json
 
     raw = os.environ.get(name)
     if raw is None or not raw.strip():

@@ -1,5 +1,9 @@
 """Shared fixtures: three named people (partner A and partner B, a couple; an outsider in another
-couple) and the guard that the suite runs on PostgreSQL, as production does."""
+couple) and the guard that the suite runs on PostgreSQL, as production does.
+
+A test that needs no service (no database, Redis, Celery worker, live server or browser, however
+indirectly its fixtures ask) is marked ``unit`` here at collection, and nothing in this file reaches
+PostgreSQL or Redis for it: ``make test-unit`` (pytest -m unit) runs those with the services down."""
 
 from __future__ import annotations
 
@@ -14,8 +18,46 @@ from repair.celery import app
 from repair.couples.models import Couple, User
 from tests.factories import make_couple, make_user
 
+# The fixtures that reach a service: pytest-django's database ones, the live server (browser tests)
+# and redis_url (Redis and the broker, for the worker tests). And the markers that say so.
+SERVICE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "live_server",
+        "redis_url",
+    }
+)
+SERVICE_MARKERS = ("django_db", "browser", "worker")
+# Not a service, but never unit either: the test that runs the unit selection would run itself.
+NEVER_UNIT = (*SERVICE_MARKERS, "runs_pytest")
 
-@pytest.fixture(autouse=True, scope="session")
+
+def _is_unit(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in NEVER_UNIT):
+        return False
+    return SERVICE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        unit = _is_unit(item)
+        if item.get_closest_marker("unit") is not None:
+            if not unit:
+                raise pytest.UsageError(
+                    f"{item.nodeid} is marked unit by hand but uses a service; "
+                    "tests/conftest.py adds the unit marker itself"
+                )
+            continue
+        if unit:
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
 def _real_postgres(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         if connection.vendor != "postgresql":
@@ -27,6 +69,18 @@ def _real_postgres(django_db_setup: None, django_db_blocker: pytest.FixtureReque
 
 
 @pytest.fixture(autouse=True)
+def _services_checked_and_clean(request: pytest.FixtureRequest) -> None:
+    """For a test that uses the services (not ``unit``): PostgreSQL it is (checked once per run),
+    and the cache starts empty. The cache is the real Redis; allauth's rate-limit counters must not
+    leak between tests. (make test gives the Celery broker a Redis database of its own, so queues
+    are untouched.)"""
+    if request.node.get_closest_marker("unit") is not None:
+        return
+    request.getfixturevalue("_real_postgres")
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_plain(settings: pytest.FixtureRequest) -> None:
     # Argon2 is deliberately slow; tests make many users. Production keeps argon2 (settings.py).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
@@ -35,13 +89,6 @@ def _fast_and_plain(settings: pytest.FixtureRequest) -> None:
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache() -> None:
-    # The cache is the real Redis; allauth's rate-limit counters must not leak between tests.
-    # (make test gives the Celery broker a Redis database of its own, so queues are untouched.)
-    cache.clear()
 
 
 @pytest.fixture

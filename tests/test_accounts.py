@@ -14,8 +14,6 @@ from repair.couples import emails, services
 from repair.couples.models import User
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
-
 
 def sign_up(client: Client, **fields: str):
     data = {
@@ -28,6 +26,7 @@ def sign_up(client: Client, **fields: str):
     return client.post(reverse("account_signup"), data)
 
 
+@pytest.mark.django_db
 def test_sign_up_saves_name_and_time_zone_and_asks_for_the_emailed_code():
     client = Client()
 
@@ -50,6 +49,7 @@ def test_sign_up_saves_name_and_time_zone_and_asks_for_the_emailed_code():
     assert client.get(reverse("start"))["Location"] == f"{reverse('safety_check')}?next=/start/"
 
 
+@pytest.mark.django_db
 def test_sign_up_without_a_name_is_explained_and_keeps_what_was_typed():
     response = sign_up(Client(), display_name="")
 
@@ -59,6 +59,7 @@ def test_sign_up_without_a_name_is_explained_and_keeps_what_was_typed():
     assert not User.objects.exists()
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "name", ["=?utf-8?q?Eve=0D=0ABcc:_x@y?=", "Eve\r\nBcc: x@y", "Eve\u202eyrevA", "Av\u200bery"]
 )
@@ -75,12 +76,14 @@ def test_sign_up_with_special_characters_in_the_name_is_refused_kindly_and_keeps
     assert mail.outbox == []
 
 
+@pytest.mark.django_db
 def test_sign_up_stores_a_name_composed():
     sign_up(Client(), display_name=" Zoe\u0308 ")
 
     assert User.objects.get().display_name == "Zoë"
 
 
+@pytest.mark.django_db
 def test_sign_up_with_a_made_up_time_zone_is_refused_kindly():
     response = sign_up(Client(), time_zone="Atlantis/Capital")
 
@@ -88,6 +91,7 @@ def test_sign_up_with_a_made_up_time_zone_is_refused_kindly():
     assert "Please pick your time zone from the list." in response.text
 
 
+@pytest.mark.django_db
 def test_unverified_person_cannot_sign_in_without_the_code():
     sign_up(Client())
 

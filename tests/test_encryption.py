@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, models
 
 from checkins.demo import NOTES
+from checkins.forms import AcknowledgeForm
 from checkins.models import AckKind, Acknowledgement, CheckIn, Visibility
 from repair.couples.models import Couple, User
 from repair.lib.crypto import PREFIX, EncryptedTextField, FieldDecryptionError, encrypted_fields
@@ -28,6 +29,7 @@ from repair.program.models import (
     ProgramEntry,
 )
 from rituals.models import GratitudeNote
+from tests.factories import make_couple, make_user
 
 # One distinctive phrase per encrypted field, none of which appears anywhere else in the app.
 WORDS = {
@@ -210,8 +212,6 @@ def test_the_field_deconstructs_to_itself():
 
 
 def test_the_reply_keeps_its_280_character_limit_in_the_form():
-    from checkins.forms import AcknowledgeForm
-
     form = AcknowledgeForm(data={"kind": AckKind.REPLY, "reply": "x" * 281})
 
     assert not form.is_valid()
@@ -320,8 +320,6 @@ def test_rotating_with_a_wrong_key_stops_naming_the_row_and_never_the_words(
 
 
 def test_the_migration_encrypts_old_rows_and_backwards_decrypts_them(transactional_db):
-    from tests.factories import make_couple, make_user
-
     a, b = make_user("Avery"), make_user("Blake")
     couple = make_couple(a, b)
     rows = write_everything(couple, a, b)
@@ -360,8 +358,6 @@ def pg_dump() -> str:
 
 
 def test_a_database_dump_holds_none_of_the_couples_words(transactional_db):
-    from tests.factories import make_couple, make_user
-
     a = make_user("Avery", email="avery.dump@example.com")
     b = make_user("Blake")
     write_everything(make_couple(a, b), a, b)

@@ -6,8 +6,8 @@ For every example: no 500, no stock English error from Django where our kind wor
 typed comes back on a refusal, and nothing saved before (the partner's words, yesterday's check-in,
 a note, an agreement, a conversation) is lost or changed.
 
-The endpoints come from walking the URL resolver, as tests/test_access.py does: a URL with no
-entry in ``ENDPOINTS`` fails ``test_every_url_is_fuzzed``, so a new one can't be missed. The run is
+The endpoints come from walking the URL resolver (``our_url_names`` in tests/access_matrix.py): a
+URL with no entry in ``ENDPOINTS`` fails ``test_every_url_is_fuzzed``, so a new one can't be missed. The run is
 reproducible (``derandomize=True``, no example database) and bounded (a few examples per endpoint;
 the whole file takes well under a minute)."""
 
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django import forms
@@ -50,10 +51,8 @@ from repair.program.models import (
 )
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
 from rituals.models import GratitudeNote, ScheduledRitual
+from tests.access_matrix import our_url_names
 from tests.conftest import client_for
-from tests.test_access import our_url_names
-
-pytestmark = pytest.mark.django_db
 
 # A few per endpoint keeps the file well under a minute; HOSTILE_EXAMPLES=200 digs deeper locally.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
@@ -507,8 +506,6 @@ def test_hostile_input_never_breaks_a_page_or_what_was_saved(world: World, endpo
     )
     @given(request=requests(endpoint, world))
     def check(request: dict[str, Any]) -> None:
-        from urllib.parse import quote
-
         kwargs = request["kwargs"]
         if endpoint.str_kwarg:
             kwargs = {**kwargs, endpoint.str_kwarg: quote(kwargs[endpoint.str_kwarg], safe="")}

@@ -9,8 +9,6 @@ from django.urls import reverse
 
 from repair.couples.models import User
 
-pytestmark = pytest.mark.django_db
-
 DEBUG_PAGE_SIGNS = (
     "Using the URLconf",
     "invite/&lt;str:token&gt;/",
@@ -59,6 +57,7 @@ def test_a_signed_in_person_sees_our_page_under_debug(settings, partner_a: User)
     assert_our_own_404(response.text)
 
 
+@pytest.mark.django_db
 def test_the_invite_pages_keep_their_own_explanation_under_debug(settings):
     settings.DEBUG = True
 

@@ -37,11 +37,11 @@ from repair.program.models import ExerciseCompletion
 from rituals import services as ritual_services
 from rituals.models import GratitudeNote, ScheduledRitual
 from rituals.services import ScheduleInput
+from tests.access_matrix import MATRIX, TOKEN, World, our_url_names
 from tests.conftest import client_for
 from tests.factories import PASSWORD
 from tests.factories import couple_view as view
-from tests.test_access import MATRIX, TOKEN, World, our_url_names
-from tests.test_settings import run
+from tests.subprocesses import run
 
 SHARED_WORDS = "walked by the river and felt lighter"
 NOTE_WORDS = "thank you for the soup on Tuesday"
@@ -467,7 +467,7 @@ def _world(couple: Couple, partner_a: User) -> World:
 
 
 def _every_page(client: Client, world: World) -> Iterator[tuple[str, str]]:
-    """Every URL of ours (the resolver, walked as test_access does), as a page and as htmx asks
+    """Every URL of ours (the resolver, walked by tests/access_matrix.py), as a page and as htmx asks
     for it, with redirects followed: (url, text) for each that answers."""
     for name in sorted(our_url_names() - {"quick_exit"}):  # it would sign the viewer out
         url = reverse(name, kwargs=MATRIX[name].kwargs(world))

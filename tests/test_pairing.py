@@ -13,6 +13,7 @@ from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import caches
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -495,8 +496,6 @@ def test_paired_partners_see_each_other_on_today(client_a: Client, client_b: Cli
 
 
 def test_database_refuses_a_second_active_membership(couple: Couple, partner_a: User):
-    from django.db import IntegrityError, transaction
-
     other = Couple.objects.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(couple=other, user=partner_a)

@@ -46,8 +46,6 @@ from tests.conftest import client_for
 from tests.factories import PASSWORD, make_couple, make_user
 from tests.factories import couple_view as view
 
-pytestmark = pytest.mark.django_db
-
 # One distinctive word per kind of thing each partner wrote, so presence and absence are exact.
 A_SHARED_CHECKIN = "avery-shared-checkin-marigold"
 A_PRIVATE_CHECKIN = "avery-private-checkin-juniper"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from repair.couples.models import User
 from tests.conftest import client_for
@@ -120,8 +121,6 @@ def test_self_description_is_never_shown_to_the_partner(
 
 
 def test_dates_are_shown_in_the_persons_own_time_zone(client_a: Client, partner_a: User):
-    from django.utils import timezone
-
     partner_a.time_zone = (
         "Pacific/Kiritimati"  # UTC+14: a different calendar day from UTC half the time
     )

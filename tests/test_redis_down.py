@@ -6,13 +6,12 @@ import socket
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from checkins.models import CheckIn
 from repair.couples.models import User
 from tests.conftest import client_for
-
-pytestmark = pytest.mark.django_db
 
 
 def closed_port() -> int:
@@ -51,8 +50,6 @@ def test_a_check_in_sent_while_redis_is_down_is_saved(
 
 
 def test_sign_in_still_works_while_redis_is_down(redis_stopped, partner_a: User):
-    from django.test import Client
-
     client = Client()
     response = client.post(
         reverse("account_login"), {"login": partner_a.email, "password": "a-long-test-password-41"}

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import ast
 import email.policy
+import importlib
 import threading
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from email.parser import BytesParser
+from io import StringIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends import locmem
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import CheckIn
+from checkins.models import CheckIn, CheckinPreferences
 from repair.celery import app
+from repair.couples import services as couple_services
 from repair.couples.models import Couple, User
-from repair.lib.mail import SMTPBackend
+from repair.lib.mail import CompactEmail, SMTPBackend
 from rituals import reminders
 from rituals.models import (
+    Heartbeat,
     Reminder,
     ReminderKind,
     ReminderSend,
@@ -33,6 +42,8 @@ from rituals.models import (
 )
 from rituals.reminders import emails
 from rituals.schedule import Rule, in_quiet_hours, next_due
+from tests.factories import make_user
+from tests.smtp_sink import smtp_sink
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -230,8 +241,6 @@ def test_two_beats_ticking_at_once_make_one_send(partner_a: User, partner_b: Use
 
 
 def _person(n: int) -> User:
-    from tests.factories import make_user
-
     return make_user(f"Person {n}")
 
 
@@ -454,8 +463,6 @@ def test_the_smtp_backend_passes_plain_addresses_and_checks_every_other_one(sett
 
 
 def test_a_compact_email_refuses_a_header_with_a_line_break():
-    from repair.lib.mail import CompactEmail
-
     message = CompactEmail(subject="Hi\nBcc: someone@example.com", body="x", to=["a@example.com"])
     with pytest.raises(ValueError, match="line break"):
         message.message()
@@ -569,10 +576,6 @@ def test_an_unsubscribe_token_cannot_be_forged_for_someone_else(partner_a: User,
 
 @pytest.mark.django_db
 def test_operators_see_tick_due_and_sends_as_counts_only(partner_a: User):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     reminder = turn_on_checkin_reminder(partner_a)
     due = reminder.next_due_at
     assert due is not None
@@ -594,8 +597,6 @@ def test_operators_see_tick_due_and_sends_as_counts_only(partner_a: User):
 
 @pytest.mark.django_db
 def test_a_new_time_zone_moves_the_pending_reminder_at_once(partner_a: User):
-    from repair.couples import services as couple_services
-
     partner_a.time_zone = "Europe/London"
     partner_a.save()
     noon = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -622,8 +623,6 @@ def _one_due_send(user: User) -> tuple[int, datetime]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_permanent_refusal_is_recorded_refused_and_never_retried(partner_a: User, settings):
-    from tests.smtp_sink import smtp_sink
-
     send_id, due = _one_due_send(partner_a)
     with smtp_sink(refuse_first=1, refuse_reply="550 5.1.1 No such mailbox") as sink:
         settings.MAILERS = {
@@ -646,8 +645,6 @@ def test_a_permanent_refusal_is_recorded_refused_and_never_retried(partner_a: Us
 def test_a_temporary_failure_backs_off_and_every_attempt_has_the_same_message_id(
     partner_a: User, settings
 ):
-    from tests.smtp_sink import smtp_sink
-
     send_id, due = _one_due_send(partner_a)
     with smtp_sink(refuse_first=2) as sink:
         settings.MAILERS = {
@@ -678,12 +675,6 @@ def test_a_temporary_failure_backs_off_and_every_attempt_has_the_same_message_id
 
 @pytest.mark.django_db
 def test_the_status_command_names_a_mail_server_fault_and_workers_that_are_down(partner_a: User):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from rituals.models import Heartbeat
-
     send_id, _due = _one_due_send(partner_a)
     ReminderSend.objects.filter(pk=send_id).update(
         status=SendStatus.PENDING, reason="smtp 451", next_attempt_at=timezone.now(), attempts=2
@@ -713,10 +704,6 @@ def test_the_status_command_names_a_mail_server_fault_and_workers_that_are_down(
 def test_one_slow_recipient_does_not_hold_up_the_rest_of_the_batch(settings):
     """The slow one's attempt is cut off well inside half the lease (its socket timeout is cut to
     fit, whatever EMAIL_TIMEOUT says) and goes back to wait; the others go out at once."""
-    import time as clock
-
-    from tests.smtp_sink import smtp_sink
-
     settings.REMINDER_LEASE_SECONDS = 4
     people = [_person(n) for n in range(6)]
     for person in people:
@@ -748,9 +735,6 @@ def test_one_slow_recipient_does_not_hold_up_the_rest_of_the_batch(settings):
 def test_the_reminder_steps_import_each_other_one_way_only():
     """No cycle, and none hidden by an import inside a function: the tasks import the steps, and
     no step imports the tasks (the tick enqueues by task name)."""
-    import ast
-    from pathlib import Path
-
     package = Path(reminders.__file__).parent
     for path in [*package.glob("*.py"), package.parent / "tasks.py"]:
         tree = ast.parse(path.read_text())
@@ -771,12 +755,6 @@ def test_the_reminder_steps_import_each_other_one_way_only():
 def test_the_migration_gives_everyone_already_opted_in_a_weekly_summary_reminder(
     partner_a: User, partner_b: User
 ):
-    import importlib
-
-    from django.apps import apps
-
-    from checkins.models import CheckinPreferences
-
     migration = importlib.import_module(
         "rituals.migrations.0006_reminder_retries_and_weekly_summary"
     )

@@ -4,6 +4,8 @@ and the signed-in middleware-only view (docs/performance.md)."""
 
 from __future__ import annotations
 
+from wsgiref.util import setup_testing_defaults
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -13,10 +15,8 @@ from django.urls import reverse
 from repair.couples.models import User
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
 
-
-def test_the_cache_keeps_one_redis_client_instead_of_building_one_per_command():
+def test_the_cache_keeps_one_redis_client_instead_of_building_one_per_command(redis_url: str):
     cache.set("request-cost-probe", 1)
 
     first = cache._cache.get_client()  # type: ignore[attr-defined]
@@ -52,8 +52,7 @@ def test_a_signed_in_request_reads_the_person_once_and_nothing_else(partner_a: U
 
 
 def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
-    from wsgiref.util import setup_testing_defaults
-
+    # Imported here: on import it builds the bench's two WSGI handlers; only these tests use them.
     from tests.bench.baseline.wsgi import application
 
     environ: dict[str, object] = {"PATH_INFO": path, "HTTP_HOST": "testserver"}
@@ -67,6 +66,9 @@ def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
     return str(seen["status"]), dict(seen["headers"]), body  # type: ignore[call-overload]
 
 
+# A real WSGI handler (not the test client) closes stale database connections as a request starts:
+# after another test opened one, that is database access.
+@pytest.mark.django_db
 def test_the_bench_bare_django_view_runs_no_middleware_and_the_other_baseline_all(settings):
     settings.ROOT_URLCONF = "tests.bench.baseline.urls"
 

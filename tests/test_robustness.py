@@ -36,7 +36,7 @@ from repair.program.models import (
 from rituals.models import GratitudeNote, OccurrenceMark, ScheduledRitual
 from tests.conftest import client_for
 from tests.factories import couple_view as view
-from tests.factories import make_user
+from tests.factories import make_couple, make_user
 from tests.factories import open_stages_before as open_up_to
 
 PARALLEL = 20
@@ -461,8 +461,6 @@ def test_a_repeated_ritual_schedule_is_one_ritual(couple, client_a: Client):
 
 @pytest.mark.django_db
 def test_a_repeated_link_invite_is_one_invite_with_a_link_that_works(partner_a: User):
-    from tests.factories import make_couple
-
     make_couple(partner_a)
     client = client_for(partner_a)
     key = key_on(client, reverse("invite"))
@@ -481,8 +479,6 @@ def test_a_repeated_link_invite_is_one_invite_with_a_link_that_works(partner_a: 
 
 @pytest.mark.django_db
 def test_a_repeated_email_invite_is_one_invite_and_one_email(partner_a: User, mailoutbox):
-    from tests.factories import make_couple
-
     make_couple(partner_a)
     client = client_for(partner_a)
     key = key_on(client, reverse("invite"))
@@ -808,8 +804,6 @@ def test_settings_sent_without_a_time_zone_are_asked_for_kindly(client_a: Client
     ],
 )
 def test_a_null_character_is_refused_kindly(partner_a: User, name: str, data: dict[str, str]):
-    from tests.factories import make_couple
-
     make_couple(partner_a, make_user("Blake") if name != "invite" else None)
 
     response = client_for(partner_a).post(reverse(name), data)

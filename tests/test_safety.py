@@ -15,8 +15,6 @@ from repair.couples.selectors import couple_for_user
 from tests.conftest import client_for
 from tests.factories import make_couple, make_user
 
-pytestmark = pytest.mark.django_db
-
 NO_CONCERN = {"afraid": "no", "hurt": "no", "control": "unsaid", "pressure": ""}
 CONCERN = {"afraid": "yes", "hurt": "no", "control": "no", "pressure": "no"}
 
@@ -25,6 +23,7 @@ def newcomer(name: str = "Nico") -> User:
     return make_user(name, safety_checked=False)
 
 
+@pytest.mark.django_db
 def test_a_new_person_meets_the_private_check_before_starting_a_couple():
     person = newcomer()
 
@@ -48,6 +47,7 @@ def test_a_new_person_meets_the_check_before_accepting_an_invite(partner_a: User
     assert couple_for_user(user=person) is None
 
 
+@pytest.mark.django_db
 def test_no_concern_goes_straight_on_and_keeps_only_the_outcome():
     person = newcomer()
 
@@ -65,6 +65,7 @@ def test_no_concern_goes_straight_on_and_keeps_only_the_outcome():
     }
 
 
+@pytest.mark.django_db
 def test_a_concern_shows_support_and_says_plainly_couple_work_may_not_be_safe():
     person = newcomer()
     client = client_for(person)
@@ -76,6 +77,7 @@ def test_a_concern_shows_support_and_says_plainly_couple_work_may_not_be_safe():
     assert SafetyCheck.objects.get(user=person).choice == "alone"
 
 
+@pytest.mark.django_db
 def test_continuing_alone_offers_check_ins_and_pauses_couple_work_without_locking_out():
     person = newcomer()
     client = client_for(person)
@@ -91,6 +93,7 @@ def test_continuing_alone_offers_check_ins_and_pauses_couple_work_without_lockin
     assert checkin.status_code == 200
 
 
+@pytest.mark.django_db
 def test_continuing_anyway_is_the_persons_own_choice():
     person = newcomer()
     client = client_for(person)
@@ -140,6 +143,7 @@ def test_the_check_can_be_retaken_any_time(partner_a: User):
     assert SafetyCheck.objects.get(user=partner_a).concern is False
 
 
+@pytest.mark.django_db
 def test_the_check_page_explains_quick_exit_signs_out_but_does_not_clear_history():
     page = client_for(newcomer()).get(reverse("safety_check")).text
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -16,8 +15,6 @@ from django.utils import timezone
 from repair.couples.models import User
 from repair.program.content import program
 from tests.conftest import client_for
-
-pytestmark = pytest.mark.django_db
 
 
 def test_using_the_app_renews_the_session(partner_a: User, settings):

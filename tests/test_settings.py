@@ -4,15 +4,13 @@ failures on malformed values. Each case runs in a fresh interpreter, as a deploy
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.subprocesses import run
+
 SHOW = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "from repair.celery import app; "
@@ -31,33 +29,6 @@ PRODUCTION = {
 # Fernet keys made for these tests only.
 GOOD_KEY = Fernet.generate_key().decode()
 OTHER_KEY = Fernet.generate_key().decode()
-
-
-def run(
-    code: str, env: dict[str, str], tmp_path: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in _OURS}
-    clean.update({"DJANGO_SETTINGS_MODULE": "repair.settings", "VAR_DIR": str(tmp_path), **env})
-    command = [sys.executable, "-c", code] if code else [sys.executable, "manage.py", *args]
-    return subprocess.run(command, cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
-
-
-_OURS = {
-    "DEBUG",
-    "SECRET_KEY",
-    "SITE_URL",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "EMAIL_HOST",
-    "EMAIL_PORT",
-    "EMAIL_USE_TLS",
-    "EMAIL_USE_SSL",
-    "ALLOWED_HOSTS",
-    "VAR_DIR",
-    "STATIC_ROOT",
-    "FIELD_ENCRYPTION_KEYS",
-}
 
 
 def test_with_nothing_set_the_app_runs_on_embedded_defaults(tmp_path: Path):

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     # The test client's response type exists only in django-stubs.
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
-pytestmark = pytest.mark.django_db
-
 # Documentation address ranges (RFC 5737), never real hosts.
 HOME = "198.51.100.20"
 ATTACKER = "203.0.113.9"

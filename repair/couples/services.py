@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from repair.couples import emails, once
@@ -52,7 +53,6 @@ class NewInvite:
 
 
 def invite_url(*, token: str) -> str:
-    from django.urls import reverse
 
     return settings.SITE_URL + reverse("invite_accept", kwargs={"token": token})
 

@@ -41,6 +41,7 @@ class OutboxBackend(BaseEmailBackend):
 
 def outbox_messages(*, limit: int = 50) -> list[dict[str, str]]:
     """The newest messages in the outbox, parsed for display."""
+    # Only the development outbox reads mail back.
     from email import policy
     from email.parser import BytesParser
 

@@ -12,6 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 
+import django
+from pyinstrument import Profiler
+
+from tests.bench.seed import bench_email
+from tests.bench.web import server_env
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -21,17 +27,12 @@ def main() -> None:
     parser.add_argument("--flat", action="store_true", help="self time per function, not a tree")
     args = parser.parse_args()
 
-    from tests.bench.web import server_env
-
     os.environ.update(server_env(8100))
-    import django
-
     django.setup()
+    # After django.setup(): Django's test tools and our models need the app registry.
     from django.test import Client
-    from pyinstrument import Profiler
 
     from repair.couples.models import User
-    from tests.bench.seed import bench_email
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(email=bench_email(args.couple, "a")))

@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+import django
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repair.settings")
-    import django
-
     django.setup()
+    # After django.setup(): Django's test tools and our models need the app registry.
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
 
+    from checkins.demo import seed
     from checkins.models import CheckIn, Visibility
     from repair.couples.demo import demo_couple_ensure
     from repair.couples.models import User
@@ -29,7 +31,6 @@ def main() -> None:
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
-    from checkins.demo import seed
 
     logins = demo_couple_ensure()
     users = [User.objects.get(email=login.email) for login in logins]

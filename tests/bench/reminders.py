@@ -31,6 +31,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import django
+import psycopg
+
+from tests.smtp_sink import smtp_sink
+from tests.workers import Worker, start_worker, worker_env
+
 SERVER = "postgres://postgres@127.0.0.1:5432"
 ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney"]
 INSERT_CHUNK = 5_000
@@ -56,22 +62,19 @@ def _arguments() -> argparse.Namespace:
 
 
 def _recreate_database(server: str, name: str) -> None:
-    import psycopg
-
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _drop_database(server: str, name: str) -> None:
-    import psycopg
-
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _seed(people: int, due: datetime) -> None:
     """People with the check-in reminder on, all due at ``due``: three bulk inserts per chunk."""
+    # Models: only once main() has set the environment up and called django.setup().
     from django.db import transaction
 
     from repair.couples.models import User
@@ -100,6 +103,7 @@ def _seed(people: int, due: datetime) -> None:
 
 
 def _status_counts() -> dict[str, int]:
+    # Models: only once main() has set the environment up and called django.setup().
     from django.db.models import Count
 
     from rituals.models import ReminderSend
@@ -111,6 +115,7 @@ def _status_counts() -> dict[str, int]:
 
 
 def _unfinished() -> int:
+    # Models: only once main() has set the environment up and called django.setup().
     from rituals.models import ReminderSend, SendStatus
 
     return ReminderSend.objects.filter(status__in=[SendStatus.PENDING, SendStatus.SENDING]).count()
@@ -150,17 +155,14 @@ def main() -> None:
 
     started = time.perf_counter()
     _recreate_database(args.server, args.database)
-    import django
-
     django.setup()
+    # After django.setup(): Django's tools, Celery's app and our models need the app registry.
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
     from repair.celery import app
     from rituals import reminders
-    from tests.smtp_sink import smtp_sink
-    from tests.workers import Worker, start_worker, worker_env
 
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter()

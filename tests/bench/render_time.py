@@ -7,12 +7,13 @@ import os
 import sys
 import time
 
+import django
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repair.settings")
-    import django
-
     django.setup()
+    # After django.setup(): Django's test tools and our models need the app registry.
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment

@@ -23,6 +23,8 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
+import django
+
 from tests.bench.seed import BENCH_PASSWORD, bench_email
 from tests.bench.web import ROOT, VENV_BIN, sign_in, start_gunicorn, stop
 from tests.smtp_sink import smtp_sink
@@ -98,9 +100,8 @@ def main() -> None:
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env_a, check=True)
         subprocess.run([*manage, "bench_seed", "--couples", "3"], cwd=ROOT, env=env_a, check=True)
         os.environ.update(env_a)
-        import django
-
         django.setup()
+        # After django.setup(): models need the app registry.
         from checkins.models import Acknowledgement, CheckIn
         from rituals.models import Reminder, ReminderKind, ReminderSend, ScheduledRitual
 

@@ -54,6 +54,7 @@ class _Timer:
 
 
 def seed(*, couples: int = 2000, batch: int = 100, out: Callable[[str], None] = print) -> None:
+    # Models here, not at the top: web.py and scale_out.py import this module before Django is set up.
     from allauth.account.models import EmailAddress
 
     from checkins.models import SCALE_FIELDS, AckKind, Acknowledgement, CheckIn, Visibility

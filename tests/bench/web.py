@@ -39,6 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.bench.seed import BENCH_PASSWORD, bench_email
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 SCALES = ("safety", "closeness", "trust", "touch", "mood", "stress", "sleep")
@@ -353,8 +355,6 @@ def main() -> None:
     parser.add_argument("--no-half", action="store_true", help="skip the half-load runs")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()
-
-    from tests.bench.seed import BENCH_PASSWORD, bench_email
 
     env = server_env(args.port)
     base = f"http://127.0.0.1:{args.port}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.urls import reverse
@@ -50,12 +51,12 @@ def sign_in_here(page: Page, email: str, *, next_url: str) -> None:
 
 def end_session_on_the_server(page: Page) -> None:
     """As if it had lapsed: the stored session (database and cache) is gone; the cookie remains."""
-    from django.conf import settings
-
     key = next(
-        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+        c["value"]
+        for c in page.context.cookies()
+        if c["name"] == django_settings.SESSION_COOKIE_NAME
     )
-    store: SessionBase = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(key)
+    store: SessionBase = import_string(f"{django_settings.SESSION_ENGINE}.SessionStore")(key)
     store.delete()
     assert not Session.objects.filter(session_key=key).exists()
 

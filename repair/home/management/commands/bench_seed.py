@@ -18,7 +18,7 @@ class Command(BaseCommand):
         # The generator lives with the other benchmarks (tests/bench/seed.py): it is not product
         # code, and a deployment without the tests folder simply doesn't have this command's data.
         try:
-            from tests.bench.seed import seed
+            from tests.bench.seed import seed  # not in a deployment: see the comment above
         except ImportError as error:
             raise CommandError("bench_seed needs the repository's tests/bench folder.") from error
         if options["couples"] < 1:
