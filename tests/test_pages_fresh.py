@@ -369,7 +369,7 @@ TEMPLATE_LOOKING = [
     "{{ request.user.email }}",
 ]
 _HIDDEN_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">')
-_HX_HEADERS = re.compile(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'[^>]*>")
+_HX_HEADERS = re.compile(r"<body data-hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'[^>]*>")
 
 
 def _unmask(token: str) -> str:

@@ -76,7 +76,7 @@ def test_reveal_answer_is_hidden_until_both_have_submitted(
     assert A_WORDS not in client_b.get(url(reveal), HTTP_HX_REQUEST="true").text
     assert B_DRAFT not in client_a.get(url(reveal)).text
     waiting = client_a.get(url(reveal), HTTP_HX_REQUEST="true").text
-    assert 'hx-trigger="every 4s"' in waiting  # A's page keeps asking
+    assert 'data-hx-trigger="every 4s"' in waiting  # A's page keeps asking
     assert B_DRAFT not in waiting
 
     client_b.post(url(reveal), {"action": "submit", "text": B_WORDS})
@@ -84,7 +84,7 @@ def test_reveal_answer_is_hidden_until_both_have_submitted(
     revealed_for_a = client_a.get(url(reveal), HTTP_HX_REQUEST="true").text
     assert A_WORDS in revealed_for_a
     assert B_WORDS in revealed_for_a
-    assert "hx-trigger" not in revealed_for_a  # polling stops once both are shown
+    assert "data-hx-trigger" not in revealed_for_a  # polling stops once both are shown
     page_b = client_b.get(url(reveal)).text
     assert A_WORDS in page_b
     assert reveal.discussion.split("\n")[0][:40] in page_b
@@ -352,13 +352,15 @@ def test_a_new_round_needs_both_to_compare_and_the_last_one_stays_until_then(
     assert (for_b.waiting, for_b.partner_asked) == (False, True)
     assert "would like to compare again" in client_for(partner_b).get(url(small)).text
     fragment = client_for(partner_a).get(url(small), HTTP_HX_REQUEST="true").text
-    assert 'hx-trigger="every 4s"' in fragment  # A's comparison refreshes while waiting
+    assert 'data-hx-trigger="every 4s"' in fragment  # A's comparison refreshes while waiting
     assert "<form" not in fragment
 
     services.map_compare(couple=view(partner_b), exercise=small)
 
     assert ps.map_view(couple=view(partner_a), exercise=small).both_yes == [key, later]
-    assert "hx-trigger" not in client_for(partner_a).get(url(small), HTTP_HX_REQUEST="true").text
+    assert (
+        "data-hx-trigger" not in client_for(partner_a).get(url(small), HTTP_HX_REQUEST="true").text
+    )
 
 
 def test_compare_from_the_page_saves_the_answers_and_is_my_part_done(
@@ -654,8 +656,8 @@ def test_the_waiting_partner_polls_and_the_one_to_act_does_not(
     for_a = client_for(partner_a).get(url(talk), HTTP_HX_REQUEST="true").text
     for_b = client_for(partner_b).get(url(talk), HTTP_HX_REQUEST="true").text
 
-    assert "hx-trigger" not in for_a  # A has the floor: no refresh under their typing
-    assert 'hx-trigger="every 4s"' in for_b
+    assert "data-hx-trigger" not in for_a  # A has the floor: no refresh under their typing
+    assert 'data-hx-trigger="every 4s"' in for_b
 
 
 # --- pages ---------------------------------------------------------------------------------------------------------

@@ -55,8 +55,8 @@ def test_reveal_together_updates_the_waiting_partner_without_reload(browsing: Br
     expect(live.get_by_role("status")).to_contain_text("Your answer is in.")
     expect(live.get_by_role("status")).to_contain_text("this page updates by itself")
     expect(live.locator(".written")).to_contain_text(AVERY_WORDS)
-    expect(live).to_have_attribute("hx-get", url)
-    expect(live).to_have_attribute("hx-trigger", "every 4s")
+    expect(live).to_have_attribute("data-hx-get", url)
+    expect(live).to_have_attribute("data-hx-trigger", "every 4s")
     browsing.check_a11y(avery)
     snap(avery, "reveal-avery-waiting")
     avery.evaluate("() => { window.stillTheSamePage = true; }")
@@ -94,8 +94,8 @@ def test_reveal_together_updates_the_waiting_partner_without_reload(browsing: Br
     expect(discussion.get_by_role("heading", name="To talk about together")).to_be_visible()
     expect(discussion).to_contain_text(exercise.discussion.splitlines()[0].strip())
     # Revealed: the polling stops.
-    expect(avery.locator("#reveal-live")).not_to_have_attribute("hx-get", url)
-    expect(avery.locator("[hx-trigger]")).to_have_count(0)
+    expect(avery.locator("#reveal-live")).not_to_have_attribute("data-hx-get", url)
+    expect(avery.locator("[data-hx-trigger]")).to_have_count(0)
     browsing.check_a11y(avery)
     snap(avery, "reveal-both-revealed-avery")
 
@@ -169,7 +169,7 @@ def test_a_map_comparison_appears_for_the_one_waiting_once_both_compare(
     avery.get_by_role("button", name="Save and compare").click()
     expect(avery.locator(".messages")).to_contain_text("Sent to compare.")
     expect(together.get_by_role("status")).to_contain_text("this page updates by itself")
-    expect(together).to_have_attribute("hx-trigger", "every 4s")
+    expect(together).to_have_attribute("data-hx-trigger", "every 4s")
     browsing.check_a11y(avery)
     snap(avery, "map-avery-waiting")
     avery.evaluate("() => { window.stillTheSamePage = true; }")
@@ -189,7 +189,7 @@ def test_a_map_comparison_appears_for_the_one_waiting_once_both_compare(
     expect(together.locator(".pill-list").first).to_have_text(first.label, timeout=POLL_WAIT_MS)
     assert avery.evaluate("() => window.stillTheSamePage") is True
     expect(together).not_to_contain_text(third.label)
-    expect(avery.locator("[hx-trigger]")).to_have_count(0)  # compared: the polling stops
+    expect(avery.locator("[data-hx-trigger]")).to_have_count(0)  # compared: the polling stops
 
     # Blake closes the first item again: gone for Avery too, on the next look.
     choose(blake, {first.key: "maybe"})

@@ -1,0 +1,154 @@
+"""Every page's markup passes the Nu Html Checker (vnu.jar, which `make test` fetches; Debian's Java
+runs it): each page a partner can open, with a couple's worth of things on it, and the pages of
+someone signed out. One checker run for all pages (the JVM starts once)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from checkins.models import CheckIn, Visibility
+from repair.couples.models import Couple, Invite, User
+from repair.lib.tokens import token_hash
+from repair.program.content import program
+from repair.program.models import AgreementVersion, Commitment, Conversation
+from rituals.models import GratitudeNote, ScheduledRitual
+from tests.access_matrix import MATRIX, TOKEN, World
+from tests.conftest import client_for
+from tests.subprocesses import ROOT
+
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+# Signed out: the pages anyone may open.
+SIGNED_OUT = ("account_login", "account_signup", "account_reset_password", "pause", "resources")
+
+
+def _world(couple: Couple, avery: User, blake: User) -> World:
+    """Avery and Blake with something of everything a page can show, including two agreement
+    reviews on one day and a finished conversation's commitment note."""
+    now = timezone.now()
+    invite = Invite.objects.create(
+        couple=couple,
+        created_by=avery,
+        token_hash=token_hash(TOKEN),
+        expires_at=now + timedelta(days=3),
+    )
+    shared = CheckIn.objects.create(
+        user=blake,
+        couple=couple,
+        local_date=blake.local_today(),
+        visibility=Visibility.SHARED,
+        helped="Blake's shared words",
+    )
+    CheckIn.objects.create(user=avery, couple=couple, local_date=avery.local_today())
+    review_on = avery.local_today() + timedelta(days=1)
+    agreements = [e for e in program().exercises if e.type == "agreement"][:2]
+    for exercise in agreements:
+        AgreementVersion.objects.create(
+            couple=couple,
+            exercise=exercise.slug,
+            number=1,
+            text="Our words",
+            proposed_by=avery,
+            in_force_at=now,
+            review_on=review_on,
+        )
+    talk = next(e for e in program().exercises if e.type == "conversation")
+    conversation = Conversation.objects.create(
+        couple=couple, exercise=talk.slug, floor=avery, state=Conversation.State.ENDED, ended_at=now
+    )
+    Commitment.objects.create(conversation=conversation, user=avery, text="I'll call.")
+    ScheduledRitual.objects.create(
+        couple=couple,
+        ritual="weekly-touchpoint",
+        cadence="weekly",
+        weekday=avery.local_today().weekday(),
+        local_time=time(19, 0),
+        created_by=avery,
+    )
+    GratitudeNote.objects.create(couple=couple, sender=blake, text="Thank you")
+    reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")
+    return World(
+        couple=couple, invite=invite, shared_checkin=shared, reflection_slug=reflection.slug
+    )
+
+
+def _pages(world: World, avery: User) -> dict[str, str]:
+    """Every full HTML page Avery can open (by the access matrix), and the signed-out ones."""
+    pages: dict[str, str] = {}
+    signed_in = client_for(avery)
+    for name, row in sorted(MATRIX.items()):
+        if row.get["partner_a"] != 200:
+            continue
+        url = reverse(name, kwargs=row.kwargs(world))
+        for variant in ("", "?view=month") if name == "rituals:calendar" else ("",):
+            response = signed_in.get(url + variant)
+            assert response.status_code == 200, (url, response.status_code)
+            if response["Content-Type"].startswith("text/html"):
+                pages[f"{name}{variant}"] = response.text
+    anonymous = Client()
+    for name in SIGNED_OUT:
+        response = anonymous.get(reverse(name))
+        assert response.status_code == 200, (name, response.status_code)
+        pages[f"signed out: {name}"] = response.text
+    return pages
+
+
+def _check(pages: dict[str, str], folder: Path) -> list[str]:
+    if not VNU_JAR.exists():
+        pytest.fail(f"The Nu Html Checker is missing at {VNU_JAR}: `make test` fetches it.")
+    files = {}
+    for number, (name, html) in enumerate(sorted(pages.items())):
+        path = folder / f"page-{number}.html"
+        path.write_text(html)
+        files[path.name] = name
+    ran = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            *sorted(map(str, folder.glob("*.html"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(ran.stderr or ran.stdout or '{"messages": []}')
+    return [
+        f"{files[Path(m['url']).name]}: line {m.get('lastLine')}: {m['message']}"
+        for m in report["messages"]
+        if m.get("type") == "error"
+    ]
+
+
+def test_every_page_passes_the_nu_html_checker(
+    couple: Couple, partner_a: User, partner_b: User, tmp_path: Path
+):
+    pages = _pages(_world(couple, partner_a, partner_b), partner_a)
+    assert len(pages) > 15, sorted(pages)
+
+    errors = _check(pages, tmp_path)
+
+    assert not errors, f"{len(errors)} markup errors:\n" + "\n".join(errors)
+
+
+def test_the_checker_finds_a_broken_page(tmp_path: Path):
+    errors = _check(
+        {"broken": "<!doctype html><html lang=en><title>x</title><p id=a>1<p id=a>2</html>"},
+        tmp_path,
+    )
+
+    assert any("Duplicate ID" in error for error in errors), errors
