@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Q, Value
 
 from repair.couples.selectors import CoupleView
+from repair.lib.textdiff import Change, word_changes
 from repair.program.content import Exercise, Stage, program
 from repair.program.models import (
     AgreementVersion,
@@ -294,6 +295,8 @@ class VersionView:
     version: AgreementVersion
     accepted_by_me: bool
     accepted_by_partner: bool
+    # What changed from the version before it, word by word; empty for the first.
+    changes: list[Change] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -321,16 +324,18 @@ def agreement_view(*, couple: CoupleView, exercise: Exercise) -> AgreementView:
         couple=couple.couple, exercise=exercise.slug
     ).prefetch_related("acceptances")
     partner_id = couple.partner.pk if couple.partner else None
-    return AgreementView(
-        versions=[
+    found: list[VersionView] = []
+    for v in versions:
+        before = found[-1].version.text if found else None
+        found.append(
             VersionView(
                 version=v,
                 accepted_by_me=any(a.user_id == couple.me.pk for a in v.acceptances.all()),
                 accepted_by_partner=any(a.user_id == partner_id for a in v.acceptances.all()),
+                changes=word_changes(before, v.text) if before is not None else [],
             )
-            for v in versions
-        ]
-    )
+        )
+    return AgreementView(versions=found)
 
 
 def agreement_in_force(*, couple: CoupleView, exercise_slug: str) -> AgreementVersion | None:
