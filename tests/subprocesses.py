@@ -32,10 +32,13 @@ OUR_VARIABLES = {
 
 
 def python(
-    args: list[str], env: dict[str, str], tmp_path: Path, *, timeout: float = 60
+    args: list[str], env: dict[str, str], tmp_path: Path, *, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """``python <args>`` in the repository root with only ``env`` of our variables set, and
-    VAR_DIR (SQLite, the outbox, the filesystem broker) under ``tmp_path``."""
+    VAR_DIR (SQLite, the outbox, the filesystem broker) under ``tmp_path``.
+
+    The timeout only catches a hang: migrating SQLite there and back took over 60 s on a loaded
+    2-core machine."""
     clean = {k: v for k, v in os.environ.items() if k not in OUR_VARIABLES}
     clean.update({"DJANGO_SETTINGS_MODULE": "repair.settings", "VAR_DIR": str(tmp_path), **env})
     return subprocess.run(
