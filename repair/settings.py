@@ -226,6 +226,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "repair.couples.forms.SignupDetailsForm"
+ACCOUNT_FORMS = {"signup": "repair.couples.account_forms.SignupForm"}
 ACCOUNT_ADAPTER = "repair.couples.accounts.AccountAdapter"
 SIGNUPS_OPEN = env_bool("SIGNUPS_OPEN", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
