@@ -478,10 +478,9 @@ def _tick_until(
 
 
 # Kills the pool process it is given after a random delay of its own choosing, in a process of its
-# own. Killing from the test process was biased: the SMTP sink runs on a thread of the test process,
-# so the test's ``os.kill`` waited for the GIL while the sink worked, and ran the moment the sink let
-# go of it, which is most often right after it has accepted a message and sent its 250: in the very
-# window the test measures. Here the delay runs out on a clock nobody else holds.
+# own. From the test process, the kill would share a GIL with the SMTP sink's thread, so its moment
+# could depend on the sink's own work (such as having just sent a 250): the very window the test
+# counts. Here the delay runs out on a clock nothing else holds.
 KILLER = """
 import os, random, signal, sys, time
 
