@@ -16,9 +16,11 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 HOST = "127.0.0.1"
 TEMPORARY_FAILURE = "451 4.3.0 Temporary failure, please try again later"
@@ -31,6 +33,28 @@ def free_port() -> int:
         probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@dataclass(frozen=True)
+class Accepted:
+    recipients: tuple[str, ...]
+    connection: str
+    data_started_at: float
+    accepted_at: float
+
+
+class _SMTP(SMTP):
+    """aiosmtpd's server, noting on the envelope when the DATA command came (no hook has it)."""
+
+    async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 (aiosmtpd's method name)
+        if self.envelope is not None:
+            self.envelope.data_started_at = time.time()  # type: ignore[attr-defined]
+        await super().smtp_DATA(arg)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _SMTP(self.handler, **self.SMTP_kwargs)
 
 
 class SinkHandler:
@@ -62,6 +86,11 @@ class SinkHandler:
         # Set each time a RCPT command starts (before its delay): a test waiting on it knows a
         # worker is inside a message that has not been transferred yet.
         self.rcpt_started = threading.Event()
+        # For each accepted message: its recipients, its connection, and two wall-clock times
+        # (time.time(), comparable with a worker's timezone.now() on the same machine): when the
+        # sink was about to answer DATA with 354 (the client sends the message when it reads
+        # that), and when it accepted the message (before its 250 went back).
+        self._timeline: list[Accepted] = []
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -84,10 +113,24 @@ class SinkHandler:
             self._messages.append(tuple(envelope.rcpt_tos))
             self._raw.append(bytes(envelope.original_content or envelope.content or b""))
             self._connections.append(str(session.peer))
+            self._timeline.append(
+                Accepted(
+                    recipients=tuple(envelope.rcpt_tos),
+                    connection=str(session.peer),
+                    data_started_at=getattr(envelope, "data_started_at", 0.0),
+                    accepted_at=time.time(),
+                )
+            )
             self.last_at = time.perf_counter()
             if self.first_at is None:
                 self.first_at = self.last_at
         return "250 Message accepted for delivery"
+
+    @property
+    def timeline(self) -> list[Accepted]:
+        """Every accepted message with its connection and times, in order of arrival."""
+        with self._lock:
+            return list(self._timeline)
 
     @property
     def messages(self) -> list[tuple[str, ...]]:
@@ -167,7 +210,7 @@ def smtp_sink(
         slow_recipients=slow_recipients,
     )
     port = free_port()
-    controller = Controller(
+    controller = _Controller(
         handler,
         hostname=HOST,
         port=port,

@@ -40,7 +40,6 @@ from rituals.models import (
     ScheduledRitual,
     SendStatus,
 )
-from rituals.reminders import emails
 from rituals.schedule import Rule, in_quiet_hours, next_due
 from tests.factories import make_user
 from tests.smtp_sink import smtp_sink
@@ -425,8 +424,8 @@ def test_a_reminder_on_the_wire_keeps_its_unsubscribe_link_readable_and_its_word
 
 @pytest.mark.django_db
 def test_a_name_is_escaped_in_the_html_part_and_left_as_written_in_the_text_part(partner_a: User):
-    """The bodies are rendered once with slots and filled per email: the name must still be
-    escaped where HTML needs it, and a name that looks like a slot must stay as written."""
+    """Each email's bodies are rendered for its person: the name escaped where HTML needs it, and
+    a name that looks like template syntax or another value stays as written."""
     partner_a.display_name = "<b>Al & Jo</b>"
     partner_a.save(update_fields=["display_name"])
     message = checkin_reminder_for(partner_a)
@@ -435,15 +434,18 @@ def test_a_name_is_escaped_in_the_html_part_and_left_as_written_in_the_text_part
     assert "Hello <b>Al & Jo</b>," in message.body
     assert "&lt;b&gt;Al &amp; Jo&lt;/b&gt;" in html
     assert "<b>" not in html
-    token = reminders.unsubscribe_token(user=partner_a, kind=ReminderKind.CHECKIN)
-    link = reminders.unsubscribe_url(token=token)
+    link = message.extra_headers["List-Unsubscribe"].removeprefix("<").removesuffix(">")
+    token = link.rstrip("/").rsplit("/", 1)[-1]
     assert link == "http://testserver" + reverse("unsubscribe", kwargs={"token": token})
-    assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert reminders.unsubscribe_read(token=token) == (partner_a, ReminderKind.CHECKIN)
     assert link in message.body
     assert link in html
-    # Filled in one pass: a value that looks like a slot is not filled again.
-    slots = {"name": "\x00unsubscribe_url\x00", "unsubscribe_url": "U"}
-    assert emails._fill("\x00name\x00 \x00unsubscribe_url\x00", slots) == slots["name"] + " U"
+    row = ReminderSend.objects.select_related("reminder__user").get(reminder__user=partner_a)
+    for name in ("{{ unsubscribe_url }}", "\x00unsubscribe_url\x00", "{name}"):
+        row.reminder.user.display_name = name
+        again = reminders.reminder_email(row)
+        assert f"Hello {name}," in again.body
+        assert again.body.count("http://testserver/") == 2  # the check-in and unsubscribe links
 
 
 def test_the_smtp_backend_passes_plain_addresses_and_checks_every_other_one(settings):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from repair.couples import emails
 from repair.couples.pending_invite import pending_invite_exists
 from repair.lib import signin_limits
+from repair.lib.addresses import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -35,6 +36,11 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if pending_invite_exists(session=request.session):
             return reverse("invite_pending")
         return str(super().get_login_redirect_url(request))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # One rule for every per-address limit (TRUSTED_PROXY_COUNT, repair/lib/addresses.py);
+        # allauth's own raises an error when X-Forwarded-For is shorter than the setting says.
+        return client_address(request) or "unknown"
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         # allauth's own limit here counts failures per email alone, which lets anyone who knows an

@@ -22,6 +22,7 @@ from repair.couples.access import AuthedRequest, couple_required
 from repair.couples.forms import PauseNoticeForm
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
+from repair.lib.addresses import client_address
 from repair.lib.mail import outbox_messages
 from repair.program.selectors import agreement_in_force, program_state
 from rituals import selectors as ritual_selectors
@@ -65,7 +66,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
     They include sign-in codes and password-reset links, so the page is shown only to a browser
     on this machine (``make run HOST=0.0.0.0`` puts the port on the network). The peer address is
-    the one the socket reported; a forwarded-for header is anyone's to write."""
+    the one the socket reported; a forwarded-for header is anyone's to write, and is read only
+    when TRUSTED_PROXY_COUNT says which entry a trusted proxy wrote."""
     if not (
         settings.DEBUG
         and settings.MAILERS["default"]["BACKEND"] == "repair.lib.mail.OutboxBackend"
@@ -76,8 +78,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 def _from_loopback(request: HttpRequest) -> bool:
+    # The socket's peer, unless TRUSTED_PROXY_COUNT says proxies stand in front: then the peer is
+    # a proxy (often on this machine) and the client is the address they forwarded.
     try:
-        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+        return ipaddress.ip_address(client_address(request)).is_loopback
     except ValueError:
         return False
 

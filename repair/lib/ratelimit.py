@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from repair.lib.addresses import client_address
 from repair.lib.signin_limits import address_normalize
 from repair.lib.tokens import token_hash
 
@@ -17,9 +18,8 @@ INVITE_MISSES, INVITE_MISSES_WINDOW = 30, 10 * 60
 
 
 def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the proxy's address behind a load balancer; BEHIND_PROXY deployments should
-    # put the client's address there (gunicorn --forwarded-allow-ips with a trusted proxy).
-    return address_normalize(str(request.META.get("REMOTE_ADDR", "unknown")))
+    # The trusted proxies' view of the client when TRUSTED_PROXY_COUNT says there are any.
+    return address_normalize(client_address(request) or "unknown")
 
 
 def allow(*, key: str, limit: int, window_seconds: int) -> bool:

@@ -9,48 +9,28 @@ to go back to the demo month). Not part of `make test`; figures are in docs/perf
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
-from datetime import timedelta
 
-import django
+from tests.bench.demo_year import setup, year_of_checkins
 
 PAGES = ("/", "/checkins/history/?range=90", "/rituals/calendar/?view=month")
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repair.settings")
-    django.setup()
-    # After django.setup(): Django's test tools and our models need the app registry.
-    from django.conf import settings
+    setup()
+    # After setup(): Django's test client and our models need the app registry.
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    from checkins.models import CheckIn, Visibility
     from repair.couples.models import User
     from repair.couples.selectors import couple_for_user
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
     sam = User.objects.get(email="sam@example.com")
     couple = couple_for_user(user=sam)
     assert couple is not None, "run `manage.py demo` first"
     assert couple.partner is not None, "run `manage.py demo` first"
     for person in (couple.me, couple.partner):
-        today = person.local_today()
-        have = set(CheckIn.objects.filter(user=person).values_list("local_date", flat=True))
-        CheckIn.objects.bulk_create(
-            CheckIn(
-                user=person,
-                couple=couple.couple,
-                local_date=day,
-                mood=3,
-                visibility=Visibility.SHARED,
-            )
-            for back in range(1, 366)
-            if (day := today - timedelta(days=back)) not in have
-        )
+        year_of_checkins(person=person)
     client = Client()
     client.force_login(sam)
     for path in PAGES:

@@ -6,31 +6,21 @@ suite asserts the same property with query-count tests."""
 
 from __future__ import annotations
 
-import os
-from datetime import timedelta
-
-import django
+from tests.bench.demo_year import setup, year_of_checkins
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repair.settings")
-    django.setup()
-    # After django.setup(): Django's test tools and our models need the app registry.
-    from django.conf import settings
+    setup()
+    # After setup(): Django's test tools and our models need the app registry.
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from checkins.demo import seed
-    from checkins.models import CheckIn, Visibility
     from repair.couples.demo import demo_couple_ensure
     from repair.couples.models import User
-    from repair.couples.selectors import couple_for_user
     from repair.program.content import program
-
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
 
     logins = demo_couple_ensure()
     users = [User.objects.get(email=login.email) for login in logins]
@@ -62,22 +52,8 @@ def main() -> None:
         return result
 
     month = counts()
-    couple = couple_for_user(user=sam)
-    assert couple is not None
     for person in users:
-        today = person.local_today()
-        have = set(CheckIn.objects.filter(user=person).values_list("local_date", flat=True))
-        CheckIn.objects.bulk_create(
-            CheckIn(
-                user=person,
-                couple=couple.couple,
-                local_date=day,
-                mood=3,
-                visibility=Visibility.SHARED,
-            )
-            for back in range(1, 366)
-            if (day := today - timedelta(days=back)) not in have
-        )
+        year_of_checkins(person=person)
     year = counts()
     print(f"{'page':<28} {'a month':>10} {'a year':>10}")
     for name in pages:
