@@ -26,6 +26,7 @@ help:
 	@echo "make check  ruff, mypy and the migrations check"
 	@echo "make test-unit  only the tests that need no PostgreSQL, Redis, worker or browser (seconds)"
 	@echo "make bench  load benchmarks (seed 2,000 couples, gunicorn + wrk, scale-out, reminders); not part of test"
+	@echo "make bench-reminders  only the reminder burst: 100,000 due in one minute (PEOPLE=10000 for a quick run)"
 
 .PHONY: python-version
 python-version:
@@ -110,6 +111,20 @@ bench: install services
 	$(PY) -m tests.bench.web
 	$(PY) -m tests.bench.scale_out
 	@if [ -f tests/bench/reminders.py ]; then $(PY) -m tests.bench.reminders; fi
+
+# make bench-reminders: the reminder burst alone (its own database and Redis DB; see
+# docs/performance.md, "Reminders"). PEOPLE, WORKERS and CONCURRENCY change its size.
+BENCH_REMINDERS_DB ?= repair_bench
+BENCH_REMINDERS_REDIS_URL ?= redis://127.0.0.1:6379/10
+PEOPLE ?= 100000
+WORKERS ?= 2
+CONCURRENCY ?= 2
+
+.PHONY: bench-reminders
+bench-reminders: install services
+	$(PY) -m tests.bench.reminders --people $(PEOPLE) --workers $(WORKERS) \
+		--concurrency $(CONCURRENCY) --database $(BENCH_REMINDERS_DB) --redis $(BENCH_REMINDERS_REDIS_URL)
+	$(PY) -m tests.bench.mime
 
 .PHONY: clean
 clean:

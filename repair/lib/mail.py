@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 import secrets
 import uuid
@@ -68,6 +69,10 @@ def outbox_messages(*, limit: int = 50) -> list[dict[str, str]]:
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
+# Addresses other than plain ones (the sender's, mostly) remembered per connection object.
+PREPARED_KEPT = 16
+
+
 class SMTPBackend(smtp.EmailBackend):
     """Django's SMTP backend, minus one cost: it parses every envelope address with the standard
     library's modern header parser (about 0.6 ms each, two per email, a quarter of the reminder
@@ -75,10 +80,23 @@ class SMTPBackend(smtp.EmailBackend):
     it is passed as it is; anything else (a display name, a non-ASCII domain) takes Django's
     path, with its validation and IDNA encoding."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepared: dict[tuple[str, bool], str] = {}
+
     def prep_address(self, address: str, force_ascii: bool = True) -> str:
         if _PLAIN_ADDRESS.fullmatch(address):
             return address
-        return str(super().prep_address(address, force_ascii=force_ascii))
+        # Anything else parsed once per connection object and remembered: the sender's
+        # ``Name <address>`` is the same on every email and cost 0.3 ms each time. An invalid one
+        # raises and is not remembered.
+        key = (address, force_ascii)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = str(super().prep_address(address, force_ascii=force_ascii))
+            if len(self._prepared) < PREPARED_KEPT:
+                self._prepared[key] = prepared
+        return prepared
 
 
 class _Verbatim(Compat32):
@@ -171,7 +189,9 @@ class _Words(Header):
         return super().encode(splitchars, 76, linesep)
 
 
+@functools.lru_cache(maxsize=64)
 def _address(value: str) -> str:
+    """The header form of an address; the sender's, the same on every email, is remembered."""
     _one_line(value)
     name, addr = parseaddr(value)
     local, at, domain = addr.rpartition("@")

@@ -58,7 +58,7 @@ def reminder_email(row: ReminderSend) -> CompactEmail:
     context = {
         "name": user.name,
         "unsubscribe_url": unsubscribe_url(token=unsubscribe_token(user=user, kind=kind)),
-        "url": settings.SITE_URL + reverse(url_name),
+        "url": _page_url(settings.SITE_URL, url_name, language),
         "ritual_title": title,
         "site_name": settings.SITE_NAME,
     }
@@ -75,6 +75,13 @@ def reminder_email(row: ReminderSend) -> CompactEmail:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+@functools.lru_cache(maxsize=32)
+def _page_url(site_url: str, url_name: str, language: str) -> str:
+    """The absolute link to a page, reversed once (it was a sixth of building a reminder)."""
+    with translation.override(language):
+        return site_url + reverse(url_name)
 
 
 def summary_email(row: ReminderSend) -> CompactEmail:
