@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from checkins.models import (
     SCALE_FIELDS,
+    SHAREABLE_FIELDS,
     AckKind,
     Acknowledgement,
     CheckIn,
@@ -24,11 +25,12 @@ from repair.couples.selectors import CoupleView
 
 @dataclass(frozen=True)
 class CheckinInput:
-    visibility: str
     scales: dict[str, int | None]
     helped: str = ""
     appreciated: str = ""
     need: str = ""
+    # The questions (SHAREABLE_FIELDS) the author lets the partner see; none unless chosen.
+    shared: frozenset[str] = frozenset()
 
 
 def checkin_record(
@@ -47,12 +49,12 @@ def checkin_record(
     day = user.local_today(now=now)
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
-    visibility = data.visibility if data.visibility in Visibility.values else Visibility.PRIVATE
-    if couple is None:
-        visibility = Visibility.PRIVATE  # nobody to share with
+    # Nobody to share with: nothing is shared. Otherwise what was chosen, in a stable order.
+    shared = [] if couple is None else [f for f in SHAREABLE_FIELDS if f in data.shared]
     fields: dict[str, object] = {
         "couple": couple.couple if couple else None,
-        "visibility": visibility,
+        "visibility": Visibility.SHARED if shared else Visibility.PRIVATE,
+        "shared_fields": shared,
         "helped": data.helped.strip(),
         "appreciated": data.appreciated.strip(),
         "need": data.need.strip(),

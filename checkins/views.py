@@ -44,17 +44,15 @@ def index(request: AuthedRequest) -> HttpResponse:
         editing = not saved
     else:
         editing = request.GET.get("edit") == "1" or mine is None
-        initial: dict[str, object] = (
-            {
+        shared = mine.shared_fields if mine else selectors.checkin_last_shared(user=user)
+        initial: dict[str, object] = {f"share_{name}": True for name in shared}
+        if mine:
+            initial |= {
                 **mine.scale_values(),
-                "visibility": mine.visibility,
                 "helped": mine.helped,
                 "appreciated": mine.appreciated,
                 "need": mine.need,
             }
-            if mine
-            else {"visibility": selectors.checkin_last_visibility(user=user)}
-        )
         form = CheckinForm(initial=initial, can_share=can_share)
 
     context = {

@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
-from checkins.models import CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, User
 from repair.couples.selectors import couple_for_user
 from repair.program.content import program
@@ -313,6 +313,7 @@ def full_week(couple: Couple, partner_a: User, partner_b: User) -> dict[str, Any
         couple=couple,
         local_date=date(2026, 11, 24),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
         helped="Blake's words",
     )
     agreement = next(e for e in program().exercises if e.type == "agreement")
