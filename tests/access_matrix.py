@@ -153,6 +153,11 @@ MATRIX: dict[str, Row] = {
     # Without a choice, the support page shows again.
     "safety_support": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
     "resources": Row(get=same(200), post=NOT_ALLOWED),
+    # The reading library: the same for everyone, signed in or not (it holds nobody's words).
+    "reads": Row(get=same(200), post=NOT_ALLOWED),
+    "read": Row(
+        get=same(200), post=NOT_ALLOWED, kwargs=lambda world: {"slug": "when-to-see-a-therapist"}
+    ),
     # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.
     "outbox": Row(get=same(404), post=NOT_ALLOWED),
 }

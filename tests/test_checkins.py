@@ -7,9 +7,11 @@ import io
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps as live_apps
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -377,10 +379,6 @@ def test_every_scale_runs_from_the_harder_end_to_the_easier_one(client_a: Client
 def test_the_migration_turns_stored_stress_answers_round_and_keeps_whole_shares(
     couple: Couple, partner_a: User, partner_b: User
 ):
-    from importlib import import_module
-
-    from django.apps import apps as live_apps
-
     old = [
         CheckIn.objects.create(
             user=partner_a, local_date=date(2026, 1, day), stress=stress, couple=couple

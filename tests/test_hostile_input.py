@@ -433,6 +433,8 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         )
     ],
     "resources": [Endpoint("resources")],
+    "reads": [Endpoint("reads")],
+    "read": [Endpoint("read", kwargs=lambda w: {"slug": "forgiveness"})],
     "outbox": [Endpoint("outbox")],
     "quick_exit": [Endpoint("quick_exit", query=("next",))],
     "invite_pending": [Endpoint("invite_pending")],

@@ -29,7 +29,14 @@ VNU_JAR = Path(
     os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
 )
 # Signed out: the pages anyone may open.
-SIGNED_OUT = ("account_login", "account_signup", "account_reset_password", "pause", "resources")
+SIGNED_OUT = (
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "pause",
+    "resources",
+    "reads",
+)
 
 
 def _world(couple: Couple, avery: User, blake: User) -> World:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as live_apps
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
@@ -655,10 +657,6 @@ def test_a_day_is_marked_kept_or_let_go_and_never_missed(client_a: Client, partn
 
 
 def test_an_old_missed_mark_becomes_let_go(couple: Couple, partner_a: User):
-    from importlib import import_module
-
-    from django.apps import apps as live_apps
-
     ritual = schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=3))
     OccurrenceMark.objects.create(ritual=ritual, user=partner_a, date=TODAY, status="missed")
 
