@@ -170,3 +170,16 @@ def test_an_exercise_naming_a_read_that_does_not_exist_is_refused(tmp_path: Path
 
     with pytest.raises(ProgramError, match="names no read in the library"):
         load_program(tmp_path)
+
+
+def test_a_read_costs_no_queries_signed_out_and_the_same_signed_in(
+    client_a: Client, django_assert_num_queries
+):
+    url = reverse("read", args=["the-cycle"])
+    with django_assert_num_queries(0):
+        assert Client().get(url).status_code == 200
+    client_a.get(url)  # the first request after signing in also touches the session
+    with django_assert_num_queries(1) as first:  # the signed-in person
+        client_a.get(url)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client_a.get(reverse("reads"))
