@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from repair.program.models import ExerciseCompletion
 from rituals.models import ScheduledRitual
 from tests.browser.browsing import Browsing
-from tests.browser.helpers import sign_in, snap
+from tests.browser.helpers import ARTIFACTS_DIR, sign_in, snap
 from tests.factories import PASSWORD, couple_view, make_couple, make_user
 
 pytestmark = pytest.mark.browser
@@ -99,6 +99,8 @@ def test_check_in_program_and_rituals_show_no_scores(browsing: Browsing) -> None
     browsing.check_a11y(avery)
     fits(avery)
     snap(avery, "reads-program-overview")
+    avery.locator(".stage-card").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    avery.locator(".stage-card").first.screenshot(path=str(ARTIFACTS_DIR / "reads-stage-card.png"))
 
     avery.goto("/rituals/")
     assert "You kept" not in avery.locator("main").inner_text()
