@@ -49,17 +49,25 @@ def checkin_record(
     day = user.local_today(now=now)
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
-    # Nobody to share with: nothing is shared. Otherwise what was chosen, in a stable order.
-    shared = [] if couple is None else [f for f in SHAREABLE_FIELDS if f in data.shared]
+    answers: dict[str, object] = {
+        "helped": data.helped.strip(),
+        "appreciated": data.appreciated.strip(),
+        "need": data.need.strip(),
+        **{name: data.scales.get(name) for name in SCALE_FIELDS},
+    }
+    # What was chosen and answered, in a stable order (a ticked but skipped question shares
+    # nothing, so the partner never gets an empty card). Nobody to share with: nothing.
+    shared = [
+        name
+        for name in SHAREABLE_FIELDS
+        if couple is not None and name in data.shared and answers[name] not in (None, "")
+    ]
     fields: dict[str, object] = {
         "couple": couple.couple if couple else None,
         "visibility": Visibility.SHARED if shared else Visibility.PRIVATE,
         "shared_fields": shared,
-        "helped": data.helped.strip(),
-        "appreciated": data.appreciated.strip(),
-        "need": data.need.strip(),
         "updated_at": now,
-        **{name: data.scales.get(name) for name in SCALE_FIELDS},
+        **answers,
     }
     (checkin,) = CheckIn.objects.bulk_create(
         [CheckIn(user=user, local_date=day, created_at=now, **fields)],

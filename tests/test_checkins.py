@@ -181,7 +181,7 @@ def test_after_travelling_the_new_time_zone_decides_the_day(partner_a: User):
 
 def test_the_form_remembers_the_last_sharing_choices(client_a: Client, partner_a: User):
     with time_machine.travel(datetime(2026, 5, 1, 12, tzinfo=UTC)):
-        record(partner_a, shared=("mood", "need"))
+        record(partner_a, shared=("mood", "need"), mood=3, need="a walk")
     with time_machine.travel(datetime(2026, 5, 2, 12, tzinfo=UTC)):
         page = client_a.get(reverse("checkins:index"))
 
@@ -405,6 +405,15 @@ def test_sharing_is_chosen_question_by_question_in_the_form(client_a: Client, pa
     checkin = CheckIn.objects.get(user=partner_a)
     assert checkin.shared_fields == ["mood", "need"]
     assert checkin.visibility == Visibility.SHARED
+
+
+def test_a_ticked_question_left_unanswered_shares_nothing(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    checkin = record(partner_a, shared=("trust", "need"), safety=None)
+
+    assert (checkin.shared_fields, checkin.visibility) == ([], Visibility.PRIVATE)
+    assert "Nothing shared yet today" in client_for(partner_b).get(reverse("today")).text
 
 
 TRUST_MARK = "Trust</dt><dd>"
