@@ -7,7 +7,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from checkins.models import SCALE_FIELDS, AckKind, Acknowledgement, CheckIn, Visibility
+from checkins.models import (
+    SCALE_FIELDS,
+    SHAREABLE_FIELDS,
+    AckKind,
+    Acknowledgement,
+    CheckIn,
+    Visibility,
+)
 from repair.couples.models import User
 from repair.couples.selectors import couple_for_user
 
@@ -43,7 +50,6 @@ def seed(*, users: list[User], days: int = 30) -> None:
                 field: max(1, min(5, round(2 + 1.8 * progress + rng.uniform(-1.2, 1.2))))
                 for field in SCALE_FIELDS
             }
-            values["stress"] = max(1, min(5, round(4 - 1.5 * progress + rng.uniform(-1, 1))))
             if rng.random() < 0.25:
                 values[rng.choice(SCALE_FIELDS)] = None  # some questions skipped
             shared = rng.random() < (0.8 if person_index else 0.6)
@@ -53,6 +59,10 @@ def seed(*, users: list[User], days: int = 30) -> None:
                     couple=couple.couple if couple else None,
                     local_date=today - timedelta(days=back),
                     visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
+                    # A shared check-in in the demo shares its feelings, not trust or touch.
+                    shared_fields=[f for f in SHAREABLE_FIELDS if f not in ("trust", "touch")]
+                    if shared
+                    else [],
                     helped=rng.choice(NOTES["helped"]) if rng.random() < 0.4 else "",
                     appreciated=rng.choice(NOTES["appreciated"]) if rng.random() < 0.3 else "",
                     need=rng.choice(NOTES["need"]) if rng.random() < 0.2 else "",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from checkins.models import SCALE_FIELDS, CheckIn
 
+# The "stress" column is asked as calm (5 = calm, like every other scale): named for what it means.
+EXPORT_NAMES = {"stress": "calm"}
+
 COLUMNS = (
     "date",
     "shared",
-    *SCALE_FIELDS,
+    *(EXPORT_NAMES.get(f, f) for f in SCALE_FIELDS),
     "what_helped_or_was_hard",
     "appreciated",
     "need",
@@ -49,7 +52,8 @@ def json_row(checkin: CheckIn) -> dict[str, object]:
     return {
         "date": checkin.local_date.isoformat(),
         "shared": checkin.is_shared,
-        "scales": checkin.scale_values(),
+        "shared_questions": [EXPORT_NAMES.get(f, f) for f in checkin.shared_fields],
+        "scales": {EXPORT_NAMES.get(f, f): v for f, v in checkin.scale_values().items()},
         "what_helped_or_was_hard": checkin.helped,
         "appreciated": checkin.appreciated,
         "need": checkin.need,

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from checkins.models import SCALE_MAX, SCALE_MIN, SCALES, AckKind, Visibility
+from checkins.models import (
+    NOTE_FIELDS,
+    SCALE_MAX,
+    SCALE_MIN,
+    SCALES,
+    SHAREABLE_FIELDS,
+    AckKind,
+    Scale,
+)
 from checkins.services import CheckinInput
 from repair.couples.forms import NULL_CHARACTER, NULL_MESSAGE
 
 NOTE_LIMIT = 2000
+
+
+class ScaleRow(NamedTuple):
+    scale: Scale
+    field: forms.BoundField
+    # The "let my partner see this" box, when there is a partner to share with.
+    share: forms.BoundField | None
 
 
 def _note(label: StrOrPromise, hint: StrOrPromise) -> forms.CharField:
@@ -30,20 +45,12 @@ def _note(label: StrOrPromise, hint: StrOrPromise) -> forms.CharField:
 
 
 class CheckinForm(forms.Form):
-    """Today's check-in. Every question can be skipped; only the sharing choice is asked for."""
+    """Today's check-in. Three questions first; the rest wait behind "more". Every question can be
+    skipped, and each one is shared with the partner only if its own box is ticked."""
 
     helped = _note(_("What helped, or what was hard?"), _("Optional. A line is plenty."))
     appreciated = _note(_("Something I appreciated today"), _("Optional."))
     need = _note(_("Something I need from you"), _("Optional."))
-    visibility = forms.ChoiceField(
-        label=_("Who sees this?"),
-        choices=Visibility.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Please choose who sees this: just you, or you and your partner."),
-            "invalid_choice": _("Please choose who sees this: just you, or you and your partner."),
-        },
-    )
 
     def __init__(self, *args: Any, can_share: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,26 +67,52 @@ class CheckinForm(forms.Form):
                     "invalid_choice": _("Please pick one of the five points, or skip it.")
                 },
             )
-        for name in ("helped", "appreciated", "need"):
+        for name in NOTE_FIELDS:
             # Kept in the tab as it is typed (static/js/app.js), so an expired session loses nothing.
             self.fields[name].widget.attrs["data-draft-key"] = f"checkin-{name}"
-        if not can_share:
-            # Nobody to share with yet: it stays private, and we don't ask.
-            self.fields["visibility"].required = False
-            self.fields["visibility"].widget = forms.HiddenInput()
-            self.initial["visibility"] = Visibility.PRIVATE
+        if can_share:
+            # One box a question, unticked unless chosen. With nobody to share with yet, nothing
+            # is shared and we don't ask.
+            for name in SHAREABLE_FIELDS:
+                self.fields[f"share_{name}"] = forms.BooleanField(
+                    label=_("Let my partner see this"), required=False
+                )
 
-    def scale_rows(self) -> list[tuple[Any, forms.BoundField]]:
-        return [(scale, self[scale.field]) for scale in SCALES]
+    def _rows(self, scales: list[Scale]) -> list[ScaleRow]:
+        return [
+            ScaleRow(
+                scale,
+                self[scale.field],
+                self[f"share_{scale.field}"] if self.can_share else None,
+            )
+            for scale in scales
+        ]
+
+    def core_rows(self) -> list[ScaleRow]:
+        return self._rows([scale for scale in SCALES if scale.core])
+
+    def more_rows(self) -> list[ScaleRow]:
+        return self._rows([scale for scale in SCALES if not scale.core])
+
+    def note_rows(self) -> list[tuple[forms.BoundField, forms.BoundField | None]]:
+        return [
+            (self[name], self[f"share_{name}"] if self.can_share else None) for name in NOTE_FIELDS
+        ]
+
+    def more_open(self) -> bool:
+        """ "More" starts open when something in it has an answer or an error, so nothing chosen
+        or typed is hidden from the person."""
+        names = [scale.field for scale in SCALES if not scale.core] + list(NOTE_FIELDS)
+        return any(self[name].errors or self[name].value() not in (None, "") for name in names)
 
     def to_input(self) -> CheckinInput:
         data = self.cleaned_data
         return CheckinInput(
-            visibility=data.get("visibility") or Visibility.PRIVATE,
             scales={scale.field: data.get(scale.field) for scale in SCALES},
             helped=data["helped"],
             appreciated=data["appreciated"],
             need=data["need"],
+            shared=frozenset(name for name in SHAREABLE_FIELDS if data.get(f"share_{name}")),
         )
 
 

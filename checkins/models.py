@@ -19,27 +19,33 @@ class Visibility(models.TextChoices):
 
 @dataclass(frozen=True)
 class Scale:
-    """One question of the check-in, answered 1 to 5 with words at both ends (never bare numbers)."""
+    """One question of the check-in, answered 1 to 5 with words at both ends (never bare numbers).
+    Every scale runs the same way: 1 is the harder end, 5 the easier one."""
 
     field: str
     label: StrOrPromise
     low: StrOrPromise
     high: StrOrPromise
-    # Stress: a high value is a hard day. Charts say so in words rather than colour it red.
-    higher_is_harder: bool = False
+    # One of the three questions on the first screen; the rest wait behind "more".
+    core: bool = False
 
 
 SCALES = (
-    Scale("safety", _("Felt safety"), _("on edge"), _("safe")),
-    Scale("closeness", _("Closeness"), _("far apart"), _("close")),
+    Scale("safety", _("Felt safety"), _("on edge"), _("safe"), core=True),
+    Scale("closeness", _("Closeness"), _("far apart"), _("close"), core=True),
+    Scale("mood", _("Mood"), _("low"), _("bright"), core=True),
     Scale("trust", _("Trust"), _("shaky"), _("steady")),
     Scale("touch", _("Openness to touch"), _("not today"), _("welcome")),
-    Scale("mood", _("Mood"), _("low"), _("bright")),
-    Scale("stress", _("Stress"), _("calm"), _("overwhelmed"), higher_is_harder=True),
+    # Stored as "stress" but asked as calm, so it runs the way the others do (checkins 0006
+    # turned the answers given the other way round).
+    Scale("stress", _("Calm"), _("overwhelmed"), _("calm")),
     Scale("sleep", _("Sleep"), _("restless"), _("rested")),
 )
 SCALE_FIELDS = tuple(scale.field for scale in SCALES)
 SCALE_MIN, SCALE_MAX = 1, 5
+NOTE_FIELDS = ("helped", "appreciated", "need")
+# What the author can choose, one by one, to let the partner see.
+SHAREABLE_FIELDS = (*SCALE_FIELDS, *NOTE_FIELDS)
 
 
 def _scale_field(verbose: str) -> models.PositiveSmallIntegerField[int | None, int | None]:
@@ -58,9 +64,13 @@ class CheckIn(models.Model):
         Couple, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins"
     )
     local_date = models.DateField()
+    # "shared" when the author let the partner see at least one answer; which ones is
+    # ``shared_fields``. A partner is shown only those, and only through checkins/selectors.py.
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
+    # A JSON list of names from SHAREABLE_FIELDS (JSON, not an array: SQLite runs this too).
+    shared_fields = models.JSONField(default=list, blank=True)
 
     safety = _scale_field("felt safety")
     closeness = _scale_field("closeness")
@@ -103,6 +113,25 @@ class CheckIn(models.Model):
 
     def scale_values(self) -> dict[str, int | None]:
         return {field: getattr(self, field) for field in SCALE_FIELDS}
+
+    def answered_scales(self) -> list[tuple[Scale, int, bool]]:
+        """(scale, answer, shared) for each question answered, in the form's order."""
+        return [
+            (scale, value, scale.field in self.shared_fields)
+            for scale in SCALES
+            if (value := getattr(self, scale.field)) is not None
+        ]
+
+    def only_shared(self) -> CheckIn:
+        """This check-in as the partner may see it: every answer its author did not choose to
+        share is blanked (in memory; never saved). Used by the selectors and nowhere else."""
+        for name in SCALE_FIELDS:
+            if name not in self.shared_fields:
+                setattr(self, name, None)
+        for name in NOTE_FIELDS:
+            if name not in self.shared_fields:
+                setattr(self, name, "")
+        return self
 
 
 class AckKind(models.TextChoices):

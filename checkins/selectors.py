@@ -1,5 +1,7 @@
 """Reads for check-ins. A partner's check-in is visible only when it is shared, belongs to the
-couple both are in now, and that couple is still active."""
+couple both are in now, and that couple is still active; and of it, only the answers its author
+chose to share, question by question (``CheckIn.only_shared``): every read of a partner's
+check-in here goes through it."""
 
 from __future__ import annotations
 
@@ -26,15 +28,15 @@ def checkin_for_day(*, user: User, day: date) -> CheckIn | None:
     )
 
 
-def checkin_last_visibility(*, user: User) -> str:
-    """The sharing choice the person made last time: the form starts there."""
+def checkin_last_shared(*, user: User) -> list[str]:
+    """The questions the person chose to share last time: the form starts there."""
     last = (
         CheckIn.objects.filter(user=user)
         .order_by("-local_date")
-        .values_list("visibility", flat=True)
+        .values_list("shared_fields", flat=True)
         .first()
     )
-    return last or Visibility.PRIVATE
+    return list(last or [])
 
 
 def _partner_shared(couple: CoupleView) -> QuerySet[CheckIn]:
@@ -50,12 +52,15 @@ def partner_checkin_today(*, couple: CoupleView, now: datetime | None = None) ->
     if couple.partner is None:
         return None
     day = couple.partner.local_today(now=now)
-    return _partner_shared(couple).filter(local_date=day).select_related("acknowledgement").first()
+    found = _partner_shared(couple).filter(local_date=day).select_related("acknowledgement").first()
+    return found.only_shared() if found else None
 
 
 def partner_checkin_for_ack(*, couple: CoupleView, checkin_id: int) -> CheckIn | None:
-    """A check-in the signed-in person may acknowledge: their partner's, shared, in this couple."""
-    return _partner_shared(couple).filter(pk=checkin_id).first()
+    """A check-in the signed-in person may acknowledge: their partner's, shared, in this couple
+    (only its shared answers)."""
+    found = _partner_shared(couple).filter(pk=checkin_id).first()
+    return found.only_shared() if found else None
 
 
 class TrendPoint(NamedTuple):
@@ -159,13 +164,17 @@ def history_rows(
     mine: dict[date, tuple[int | None, ...]] = {}
     shared_days: set[date] = set()
     theirs: dict[date, tuple[int | None, ...]] = {}
-    for user_id, local_date, visibility, *values in (
+    for user_id, local_date, visibility, shared_fields, *values in (
         CheckIn.objects.filter(wanted)
         .order_by("local_date")
-        .values_list("user_id", "local_date", "visibility", *SCALE_FIELDS)
+        .values_list("user_id", "local_date", "visibility", "shared_fields", *SCALE_FIELDS)
     ):
         if user_id != user.pk:
-            theirs[local_date] = tuple(values)
+            # Only the answers the partner chose to share; the rest are as if unanswered.
+            theirs[local_date] = tuple(
+                value if name in shared_fields else None
+                for name, value in zip(SCALE_FIELDS, values, strict=True)
+            )
             continue
         mine[local_date] = tuple(values)
         if visibility == Visibility.SHARED:
@@ -246,12 +255,15 @@ def checkins_for_export(*, user: User) -> QuerySet[CheckIn]:
     )
 
 
-def partner_checkins_shared(*, couple: CoupleView) -> QuerySet[CheckIn]:
+def partner_checkins_shared(*, couple: CoupleView) -> list[CheckIn]:
     """Every check-in the partner shared with this person that they may see now (the same rule as
-    the pages: this couple, while active), oldest first."""
-    return (
-        _partner_shared(couple).select_related("acknowledgement", "couple").order_by("local_date")
-    )
+    the pages: this couple, while active), oldest first, each with only its shared answers."""
+    return [
+        checkin.only_shared()
+        for checkin in _partner_shared(couple)
+        .select_related("acknowledgement", "couple")
+        .order_by("local_date")
+    ]
 
 
 def preferences_for(*, user: User) -> CheckinPreferences:
@@ -295,4 +307,4 @@ def today_pair(
     )
     mine = next((c for c in rows if c.user_id == couple.me.pk), None)
     theirs = next((c for c in rows if c.user_id != couple.me.pk), None)
-    return mine, theirs
+    return mine, theirs.only_shared() if theirs else None

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from checkins.models import (
     SCALE_FIELDS,
+    SHAREABLE_FIELDS,
     AckKind,
     Acknowledgement,
     CheckIn,
@@ -24,11 +25,12 @@ from repair.couples.selectors import CoupleView
 
 @dataclass(frozen=True)
 class CheckinInput:
-    visibility: str
     scales: dict[str, int | None]
     helped: str = ""
     appreciated: str = ""
     need: str = ""
+    # The questions (SHAREABLE_FIELDS) the author lets the partner see; none unless chosen.
+    shared: frozenset[str] = frozenset()
 
 
 def checkin_record(
@@ -47,17 +49,25 @@ def checkin_record(
     day = user.local_today(now=now)
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
-    visibility = data.visibility if data.visibility in Visibility.values else Visibility.PRIVATE
-    if couple is None:
-        visibility = Visibility.PRIVATE  # nobody to share with
-    fields: dict[str, object] = {
-        "couple": couple.couple if couple else None,
-        "visibility": visibility,
+    answers: dict[str, object] = {
         "helped": data.helped.strip(),
         "appreciated": data.appreciated.strip(),
         "need": data.need.strip(),
-        "updated_at": now,
         **{name: data.scales.get(name) for name in SCALE_FIELDS},
+    }
+    # What was chosen and answered, in a stable order (a ticked but skipped question shares
+    # nothing, so the partner never gets an empty card). Nobody to share with: nothing.
+    shared = [
+        name
+        for name in SHAREABLE_FIELDS
+        if couple is not None and name in data.shared and answers[name] not in (None, "")
+    ]
+    fields: dict[str, object] = {
+        "couple": couple.couple if couple else None,
+        "visibility": Visibility.SHARED if shared else Visibility.PRIVATE,
+        "shared_fields": shared,
+        "updated_at": now,
+        **answers,
     }
     (checkin,) = CheckIn.objects.bulk_create(
         [CheckIn(user=user, local_date=day, created_at=now, **fields)],

@@ -18,6 +18,11 @@ from checkins.models import SCALES
 from repair.couples.access import AuthedRequest
 from repair.couples.selectors import couple_for_user
 from repair.lib.redirects import next_path
+from repair.program.library import read_by_slug
+
+# A felt-safety answer this low or lower offers LOW_SAFETY_READ beside the saved check-in.
+LOW_SAFETY = 2
+LOW_SAFETY_READ = "body-on-alert"
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,22 +49,24 @@ def index(request: AuthedRequest) -> HttpResponse:
         editing = not saved
     else:
         editing = request.GET.get("edit") == "1" or mine is None
-        initial: dict[str, object] = (
-            {
+        shared = mine.shared_fields if mine else selectors.checkin_last_shared(user=user)
+        initial: dict[str, object] = {f"share_{name}": True for name in shared}
+        if mine:
+            initial |= {
                 **mine.scale_values(),
-                "visibility": mine.visibility,
                 "helped": mine.helped,
                 "appreciated": mine.appreciated,
                 "need": mine.need,
             }
-            if mine
-            else {"visibility": selectors.checkin_last_visibility(user=user)}
-        )
         form = CheckinForm(initial=initial, can_share=can_share)
 
     context = {
         "form": form,
         "mine": mine,
+        # Felt safety answered 1 or 2 ("on edge"): a short read about why, offered once saved.
+        "low_safety_read": read_by_slug(LOW_SAFETY_READ)
+        if mine and mine.safety is not None and mine.safety <= LOW_SAFETY
+        else None,
         "editing": editing,
         "saved": saved,
         "couple": couple,

@@ -100,7 +100,8 @@ def env_fernet_keys(name: str, default: list[str]) -> list[str]:
 
 
 def env_crisis_lines(name: str, default: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Support lines as JSON: a list of {"name": ..., "detail": ..., "url": optional}."""
+    """Support lines (or the therapist directory) as JSON: a list of {"name": ..., "detail": ...,
+    "url": optional}."""
 
     raw = os.environ.get(name)
     if raw is None or not raw.strip():

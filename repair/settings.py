@@ -386,3 +386,32 @@ CRISIS_LINES = [
     },
 ]
 CRISIS_LINES = env_crisis_lines("CRISIS_LINES_JSON", CRISIS_LINES)
+
+# Where to look for a therapist: shown beside the support lines on the Support page and in the read
+# "When to see a therapist". Operators set their country's directories in THERAPIST_DIRECTORY_JSON
+# (the same shape as CRISIS_LINES_JSON; see docs/running.md); these international ones are the
+# defaults.
+THERAPIST_DIRECTORY = [
+    {
+        "name": _("EFT therapists"),
+        "detail": _(
+            "The International Centre for Excellence in Emotionally Focused Therapy lists therapists trained in EFT, in many countries."
+        ),
+        "url": "https://iceeft.com",
+    },
+    {
+        "name": _("Gottman-trained therapists"),
+        "detail": _(
+            "The Gottman Institute's referral network lists therapists trained in its method."
+        ),
+        "url": "https://www.gottman.com",
+    },
+    {
+        "name": _("A general directory"),
+        "detail": _(
+            "Psychology Today's directory can be searched by place, by couples work and by infidelity."
+        ),
+        "url": "https://www.psychologytoday.com",
+    },
+]
+THERAPIST_DIRECTORY = env_crisis_lines("THERAPIST_DIRECTORY_JSON", THERAPIST_DIRECTORY)

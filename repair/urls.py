@@ -7,6 +7,7 @@ from repair.couples import safety_views
 from repair.couples import views as couple_views
 from repair.home import privacy_views
 from repair.home import views as home_views
+from repair.program import read_views
 from rituals.unsubscribe import unsubscribe
 
 urlpatterns = [
@@ -29,6 +30,8 @@ urlpatterns = [
     path("exit/", safety_views.quick_exit, name="quick_exit"),
     path("pause/", home_views.pause, name="pause"),
     path("support/", home_views.resources, name="resources"),
+    path("reads/", read_views.reads, name="reads"),
+    path("reads/<slug:slug>/", read_views.read, name="read"),
     path("outbox/", home_views.outbox, name="outbox"),
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("checkins/", include("checkins.urls")),

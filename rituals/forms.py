@@ -115,8 +115,8 @@ class MarkForm(forms.Form):
     status = forms.ChoiceField(
         choices=OccurrenceStatus.choices,
         error_messages={
-            "required": _("Please choose kept, skipped or missed."),
-            "invalid_choice": _("Please choose kept, skipped or missed."),
+            "required": _("Please choose kept or let go."),
+            "invalid_choice": _("Please choose kept or let go."),
         },
     )
 

@@ -56,9 +56,12 @@ class ScheduledRitual(models.Model):
 
 
 class OccurrenceStatus(models.TextChoices):
+    """A ritual's day is marked kept or let go, or not at all: an unmarked day counts for nothing,
+    and there is no "missed" (rituals 0008 turned the old ones into "let go"). The stored value of
+    "let go" is still "skipped", the word it replaced."""
+
     KEPT = "kept", _("kept")
-    SKIPPED = "skipped", _("skipped")
-    MISSED = "missed", _("missed")
+    LET_GO = "skipped", _("let go")
 
 
 class OccurrenceMark(models.Model):

@@ -1,4 +1,4 @@
-"""Reads for rituals: the couple's scheduled rituals, the commitments calendar, follow-through,
+"""Reads for rituals: the couple's scheduled rituals, the commitments calendar,
 milestones and gratitude notes.
 
 Marks are personal: each person sees and counts only their own, never their partner's. Every read
@@ -50,8 +50,6 @@ def _family_labels(language: str | None) -> dict[str, str]:
     return {family: str(label) for family, label in FAMILY_LABELS.items()}
 
 
-# Follow-through looks at this many past occurrences (12 days, 12 weeks or 12 months).
-FOLLOW_THROUGH_WINDOW = 12
 # How far the calendar goes either way: far enough for anyone, near enough that date maths on a
 # hand-typed year 1 or 9999 can never overflow.
 CALENDAR_REACH = timedelta(days=3660)
@@ -107,22 +105,12 @@ def whose(ritual: ScheduledRitual, couple: CoupleView) -> str:
 
 
 @dataclass(frozen=True)
-class FollowThrough:
-    """How many of the last occurrences this person marked kept. Shown only as "kept N of the last
-    M" when N is at least one: an unmarked stretch is not a failure and is not counted out loud."""
-
-    kept: int
-    of: int
-
-
-@dataclass(frozen=True)
 class RitualRow:
     ritual: ScheduledRitual
     library: LibraryRitual | None
     whose: str
     mine: bool
     schedule: str
-    follow_through: FollowThrough | None
 
     @property
     def title(self) -> StrOrPromise:
@@ -162,28 +150,13 @@ def mark_for(*, couple: CoupleView, ritual: ScheduledRitual, day: date) -> str:
     return found or ""
 
 
-def follow_through(
-    *, ritual: ScheduledRitual, user: User, marks: dict[tuple[int, date], str], today: date
-) -> FollowThrough:
-    """The last occurrences up to today, from when the ritual was scheduled. Today counts only once
-    it has been marked: an evening ritual is not "not kept" in the morning."""
-    start = max(user.local_today(ritual.created_at), today - timedelta(days=400))
-    days = occurrences(rule=ritual.rule, start=start, end=today)
-    if days and days[-1] == today and (ritual.pk, today) not in marks:
-        days.pop()
-    window = days[-FOLLOW_THROUGH_WINDOW:]
-    kept = sum(marks.get((ritual.pk, day)) == OccurrenceStatus.KEPT for day in window)
-    return FollowThrough(kept=kept, of=len(window))
-
-
 def ritual_rows(
     *,
     couple: CoupleView,
     rituals: Iterable[ScheduledRitual],
-    marks: dict[tuple[int, date], str],
-    now: datetime | None = None,
 ) -> list[RitualRow]:
-    today = couple.me.local_today(now=now)
+    """The couple's rituals as this person sees them. No count of kept days: a mark is for the
+    person's own noticing, and an unmarked day counts for nothing."""
     rows = []
     for ritual in rituals:
         mine = includes(ritual, couple.me)
@@ -194,11 +167,6 @@ def ritual_rows(
                 whose=whose(ritual, couple),
                 mine=mine,
                 schedule=schedule_text(ritual),
-                follow_through=(
-                    follow_through(ritual=ritual, user=couple.me, marks=marks, today=today)
-                    if mine
-                    else None
-                ),
             )
         )
     return rows
@@ -224,7 +192,6 @@ def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[Ri
             whose=whose(ritual, couple),
             mine=True,
             schedule=schedule_text(ritual),
-            follow_through=None,
         )
         for ritual in active
     ]

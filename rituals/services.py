@@ -152,7 +152,7 @@ def occurrence_mark(
     status: str,
     now: datetime | None = None,
 ) -> OccurrenceMark:
-    """How one occurrence went, for this person: kept, skipped or missed. Only for a ritual that
+    """How one occurrence went, for this person: kept or let go. Only for a ritual that
     includes them, on a day it falls on, from the day it was scheduled up to their own today. A
     second mark for the same day changes the first."""
     now = now or timezone.now()

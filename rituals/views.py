@@ -31,7 +31,7 @@ PROBLEMS = {
     "cadence": gettext_lazy("Please choose how often: every day, week or month."),
     "weekday": gettext_lazy("Which day of the week suits you both?"),
     "day_of_month": gettext_lazy("Which day of the month suits you both?"),
-    "status": gettext_lazy("Please choose kept, skipped or missed."),
+    "status": gettext_lazy("Please choose kept or let go."),
     "not_yours": gettext_lazy("This one belongs to your partner's own practice."),
     "future": gettext_lazy("That day hasn't come yet — you can mark it once it has."),
     "no_occurrence": gettext_lazy("This ritual wasn't planned for that day."),
@@ -60,7 +60,7 @@ def _index_context(
     return {
         "couple": couple,
         "rows": selectors.ritual_rows(
-            couple=couple, rituals=selectors.rituals_for_couple(couple=couple), marks=marks
+            couple=couple, rituals=selectors.rituals_for_couple(couple=couple)
         ),
         "unread_notes": unread,
         "recent_notes": selectors.notes_recent(couple=couple, exclude=[n.pk for n in unread]),
@@ -174,9 +174,7 @@ def schedule(request: AuthedRequest, couple: CoupleView, slug: str) -> HttpRespo
 def _ritual_row_response(
     request: AuthedRequest, couple: CoupleView, ritual: ScheduledRitual, note: str
 ) -> HttpResponse:
-    rows = selectors.ritual_rows(
-        couple=couple, rituals=[ritual], marks=selectors.my_marks(couple=couple)
-    )
+    rows = selectors.ritual_rows(couple=couple, rituals=[ritual])
     return render(
         request,
         "rituals/index.html#ritual-row",
@@ -245,7 +243,7 @@ def calendar(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
 @require_POST
 @couple_required()
 def mark(request: AuthedRequest, couple: CoupleView, ritual_id: int) -> HttpResponse:
-    """Kept, skipped or missed, for one past (or today's) occurrence, by someone it is for."""
+    """Kept or let go, for one past (or today's) occurrence, by someone it is for."""
     ritual = selectors.ritual_for_couple(couple=couple, ritual_id=ritual_id)
     if ritual is None or not selectors.includes(ritual, couple.me):
         raise Http404

@@ -75,11 +75,9 @@ MATRIX: dict[str, Row] = {
         post=same(200, anonymous=LOGIN, staff=302),
         kwargs=lambda world: {"stage_slug": "safety", "exercise_slug": world.reflection_slug},
     ),
-    # Check-ins work with or without a couple (private ones need nobody). An empty POST asks a
-    # partner who sees this; with no couple it is a valid all-skipped private check-in.
-    "checkins:index": Row(
-        get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN, staff=302)
-    ),
+    # Check-ins work with or without a couple (private ones need nobody). An empty POST is a
+    # valid all-skipped check-in, shared with nobody: sharing is ticked question by question.
+    "checkins:index": Row(get=same(200, anonymous=LOGIN), post=same(302, anonymous=LOGIN)),
     "checkins:history": Row(get=same(200, anonymous=LOGIN), post=NOT_ALLOWED),
     "checkins:export": Row(
         get=same(200, anonymous=LOGIN), post=NOT_ALLOWED, kwargs=lambda world: {"fmt": "json"}
@@ -155,6 +153,11 @@ MATRIX: dict[str, Row] = {
     # Without a choice, the support page shows again.
     "safety_support": Row(get=same(200, anonymous=LOGIN), post=same(200, anonymous=LOGIN)),
     "resources": Row(get=same(200), post=NOT_ALLOWED),
+    # The reading library: the same for everyone, signed in or not (it holds nobody's words).
+    "reads": Row(get=same(200), post=NOT_ALLOWED),
+    "read": Row(
+        get=same(200), post=NOT_ALLOWED, kwargs=lambda world: {"slug": "when-to-see-a-therapist"}
+    ),
     # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.
     "outbox": Row(get=same(404), post=NOT_ALLOWED),
 }

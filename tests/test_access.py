@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
 from repair.lib.tokens import token_hash
 from repair.program.content import program
@@ -41,6 +41,7 @@ def world(couple: Couple, partner_a: User) -> World:
         couple=couple,
         local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
         helped="Avery's shared words",
     )
     reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")

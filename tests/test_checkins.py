@@ -7,15 +7,24 @@ import io
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps as live_apps
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from checkins import selectors, services
-from checkins.models import Acknowledgement, CheckIn, CheckinPreferences, Visibility
+from checkins.models import (
+    SCALES,
+    SHAREABLE_FIELDS,
+    Acknowledgement,
+    CheckIn,
+    CheckinPreferences,
+    Visibility,
+)
 from checkins.services import CheckinInput
 from repair.couples import services as couple_services
 from repair.couples.models import Couple, User
@@ -31,15 +40,23 @@ SHARED_WORDS = "thank you for the walk tonight"
 
 
 def record(
-    user: User, *, shared: bool = False, helped: str = "", now: datetime | None = None, **scales
+    user: User,
+    *,
+    shared: bool | tuple[str, ...] = False,
+    helped: str = "",
+    need: str = "",
+    now: datetime | None = None,
+    **scales,
 ):
+    """A check-in; ``shared=True`` shares every question, a tuple only those named."""
     return services.checkin_record(
         user=user,
         couple=couple_for_user(user=user),
         data=CheckinInput(
-            visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
             scales={"safety": 3, **scales},
             helped=helped,
+            need=need,
+            shared=frozenset(SHAREABLE_FIELDS if shared is True else shared or ()),
         ),
         now=now,
     )
@@ -49,7 +66,6 @@ def form_data(**overrides: str) -> dict[str, str]:
     return {
         "safety": "4",
         "mood": "3",
-        "visibility": "private",
         "helped": "",
         "appreciated": "",
         "need": "",
@@ -88,7 +104,7 @@ def test_a_double_submit_makes_one_check_in(client_a: Client, partner_a: User):
 
 
 def test_every_question_can_be_skipped(client_a: Client, partner_a: User):
-    response = client_a.post(reverse("checkins:index"), {"visibility": "private"})
+    response = client_a.post(reverse("checkins:index"), {})
 
     assert response.status_code == 302
     checkin = CheckIn.objects.get(user=partner_a)
@@ -98,12 +114,11 @@ def test_every_question_can_be_skipped(client_a: Client, partner_a: User):
 def test_hostile_or_out_of_range_values_are_refused_kindly_and_notes_are_kept(client_a: Client):
     response = client_a.post(
         reverse("checkins:index"),
-        form_data(safety="9", visibility="everyone", helped="<script>x</script> I kept this"),
+        form_data(safety="9", helped="<script>x</script> I kept this"),
     )
 
     assert response.status_code == 200
     assert "Please pick one of the five points, or skip it." in response.text
-    assert "Please choose who sees this" in response.text
     assert "&lt;script&gt;x&lt;/script&gt; I kept this" in response.text
     assert not CheckIn.objects.exists()
 
@@ -164,28 +179,34 @@ def test_after_travelling_the_new_time_zone_decides_the_day(partner_a: User):
     assert CheckIn.objects.filter(user=partner_a).count() == 2
 
 
-def test_the_form_remembers_the_last_sharing_choice(client_a: Client, partner_a: User):
+def test_the_form_remembers_the_last_sharing_choices(client_a: Client, partner_a: User):
     with time_machine.travel(datetime(2026, 5, 1, 12, tzinfo=UTC)):
-        record(partner_a, shared=True)
+        record(partner_a, shared=("mood", "need"), mood=3, need="a walk")
     with time_machine.travel(datetime(2026, 5, 2, 12, tzinfo=UTC)):
         page = client_a.get(reverse("checkins:index"))
 
-    assert page.context["form"].initial["visibility"] == Visibility.SHARED
+    initial = page.context["form"].initial
+    assert {k for k, v in initial.items() if k.startswith("share_") and v} == {
+        "share_mood",
+        "share_need",
+    }
 
 
-def test_first_check_in_defaults_to_just_me(client_a: Client):
+def test_first_check_in_shares_nothing_until_chosen(client_a: Client):
     page = client_a.get(reverse("checkins:index"))
 
-    assert page.context["form"].initial["visibility"] == Visibility.PRIVATE
+    assert not [k for k in page.context["form"].initial if k.startswith("share_")]
+    assert "checked" not in page.text.split('name="share_safety"')[1].split(">")[0]
 
 
 def test_a_person_without_a_couple_can_check_in_privately(partner_a: User):
     client = client_for(partner_a)
 
-    response = client.post(reverse("checkins:index"), form_data(visibility="shared"))
+    response = client.post(reverse("checkins:index"), form_data(share_mood="on"))
 
     assert response.status_code == 302
-    assert CheckIn.objects.get(user=partner_a).visibility == Visibility.PRIVATE
+    checkin = CheckIn.objects.get(user=partner_a)
+    assert (checkin.visibility, checkin.shared_fields) == (Visibility.PRIVATE, [])
 
 
 def test_htmx_submit_returns_just_the_card(client_a: Client):
@@ -317,6 +338,130 @@ def test_after_leaving_shared_check_ins_are_no_longer_shown(
     assert CheckIn.objects.filter(user=partner_a).count() == 1
 
 
+# --- about a minute, one direction, shared question by question --------------------------------
+
+
+def test_the_first_screen_asks_three_questions_and_the_rest_wait_behind_more(client_a: Client):
+    page = client_a.get(reverse("checkins:index")).text
+
+    first, more = page.split('<details class="more-questions"')
+    legends = re.findall(r"<legend>([^<]+)</legend>", first)
+    assert legends == ["Felt safety", "Closeness", "Mood"]
+    assert more.startswith(">")  # closed until opened
+    assert re.findall(r"<legend>([^<]+)</legend>", more) == [
+        "Trust",
+        "Openness to touch",
+        "Calm",
+        "Sleep",
+    ]
+    assert 'name="helped"' in more
+
+
+def test_more_opens_by_itself_when_something_in_it_was_answered(client_a: Client, partner_a: User):
+    record(partner_a, trust=4)
+
+    page = client_a.get(reverse("checkins:index") + "?edit=1").text
+
+    assert '<details class="more-questions" open>' in page
+
+
+def test_every_scale_runs_from_the_harder_end_to_the_easier_one(client_a: Client):
+    page = client_a.get(reverse("checkins:index")).text
+
+    for scale in SCALES:
+        assert scale.field != "stress" or (scale.low, scale.high) == ("overwhelmed", "calm")
+        fieldset = page.split(f'name="{scale.field}"')[0].rsplit("<fieldset", 1)[1]
+        assert f"<legend>{scale.label}</legend>" in fieldset
+    calm = page.split("<legend>Calm</legend>")[1].split("</fieldset>")[0]
+    assert calm.index("<span>overwhelmed</span>") < calm.index("<span>calm</span>")
+
+
+def test_the_migration_turns_stored_stress_answers_round_and_keeps_whole_shares(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    old = [
+        CheckIn.objects.create(
+            user=partner_a, local_date=date(2026, 1, day), stress=stress, couple=couple
+        )
+        for day, stress in ((1, 1), (2, 2), (3, 3), (4, 5), (5, None))
+    ]
+    whole = CheckIn.objects.create(
+        user=partner_b, local_date=date(2026, 1, 1), visibility="shared", couple=couple, trust=2
+    )
+
+    import_module("checkins.migrations.0006_shared_per_question_and_calm").forwards(live_apps, None)
+
+    assert [CheckIn.objects.get(pk=c.pk).stress for c in old] == [5, 4, 3, 1, None]
+    assert set(CheckIn.objects.get(pk=whole.pk).shared_fields) == set(SHAREABLE_FIELDS)
+    assert CheckIn.objects.get(pk=old[0].pk).shared_fields == []
+
+
+def test_sharing_is_chosen_question_by_question_in_the_form(client_a: Client, partner_a: User):
+    client_a.post(
+        reverse("checkins:index"),
+        form_data(trust="2", share_mood="on", need="a slow morning", share_need="on"),
+    )
+
+    checkin = CheckIn.objects.get(user=partner_a)
+    assert checkin.shared_fields == ["mood", "need"]
+    assert checkin.visibility == Visibility.SHARED
+
+
+def test_a_ticked_question_left_unanswered_shares_nothing(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    checkin = record(partner_a, shared=("trust", "need"), safety=None)
+
+    assert (checkin.shared_fields, checkin.visibility) == ([], Visibility.PRIVATE)
+    assert "Nothing shared yet today" in client_for(partner_b).get(reverse("today")).text
+
+
+TRUST_MARK = "Trust</dt><dd>"
+TOUCH_MARK = "Openness to touch</dt><dd>"
+
+
+def test_a_partner_sees_only_the_answers_shared_never_trust_or_touch_unless_chosen(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    shared = record(
+        partner_a, shared=("mood",), trust=1, touch=2, mood=4, need=PRIVATE_WORDS, helped="x"
+    )
+    surfaces = partner_surfaces(client_for(partner_b), shared)
+
+    for name, text in surfaces.items():
+        assert PRIVATE_WORDS not in text, name
+        assert TRUST_MARK not in text, name
+        assert TOUCH_MARK not in text, name
+    assert "Mood</dt><dd>4/5" in surfaces["today"]
+    assert "Mood</dt><dd>4/5" in surfaces["checkins"]
+    assert '"trust": 1' not in surfaces["export-json"]
+    result = selectors.history(
+        user=partner_b, couple=couple_for_user(user=partner_b), month=None, days=7
+    )
+    by_field = {
+        t.field: [p.partner for p in t.points if p.partner is not None] for t in result.trends
+    }
+    assert by_field["mood"] == [4]
+    assert by_field["trust"] == by_field["touch"] == by_field["safety"] == []
+
+
+def test_sharing_trust_is_the_authors_choice_and_then_it_shows(
+    couple: Couple, partner_a: User, partner_b: User
+):
+    record(partner_a, shared=("trust",), trust=3)
+
+    assert f"{TRUST_MARK}3/5" in client_for(partner_b).get(reverse("today")).text
+
+
+def test_my_own_card_marks_which_answers_are_shared(client_a: Client, partner_a: User):
+    record(partner_a, shared=("mood",), mood=4, trust=2)
+
+    page = client_a.get(reverse("checkins:index")).text
+
+    assert 'Mood</dt><dd>4/5 <span class="badge">shared</span>' in page
+    assert "Trust</dt><dd>2/5</dd>" in page
+
+
 # --- exports ---------------------------------------------------------------------------------------
 
 
@@ -416,6 +561,7 @@ def test_history_page_queries_stay_constant_with_a_year_of_data(
                 local_date=today - timedelta(days=back),
                 mood=back % 5 + 1,
                 visibility=Visibility.SHARED,
+                shared_fields=["mood"],
             )
             for back in range(1, 366)
         )
@@ -444,6 +590,7 @@ def test_today_page_queries_stay_constant_with_a_year_of_data(
                     local_date=today - timedelta(days=back),
                     mood=back % 5 + 1,
                     visibility=Visibility.SHARED,
+                    shared_fields=["mood"],
                 )
                 for back in range(start, end)
             )
@@ -624,6 +771,6 @@ def test_a_check_in_cannot_be_recorded_into_someone_elses_couple(
         services.checkin_record(
             user=partner_a,
             couple=couple_for_user(user=partner_b),
-            data=CheckinInput(visibility=Visibility.SHARED, scales={"mood": 3}),
+            data=CheckinInput(scales={"mood": 3}, shared=frozenset({"mood"})),
         )
     assert not CheckIn.objects.filter(user=partner_a).exists()

@@ -18,7 +18,7 @@ from django.db import connection, models
 
 from checkins.demo import NOTES
 from checkins.forms import AcknowledgeForm
-from checkins.models import AckKind, Acknowledgement, CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, AckKind, Acknowledgement, CheckIn, Visibility
 from repair.couples.models import Couple, User
 from repair.lib.crypto import PREFIX, EncryptedTextField, FieldDecryptionError, encrypted_fields
 from repair.program.models import (
@@ -77,6 +77,7 @@ def write_everything(couple: Couple, a: User, b: User) -> dict[str, models.Model
         couple=couple,
         local_date=date(2026, 11, 23),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
         helped=WORDS[(CheckIn, "helped")],
         appreciated=WORDS[(CheckIn, "appreciated")],
         need=WORDS[(CheckIn, "need")],

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
-from checkins.models import SCALE_FIELDS, CheckIn, Visibility
+from checkins.models import SCALE_FIELDS, SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.forms import (
     DeleteAccountForm,
     InviteEmailForm,
@@ -165,6 +165,7 @@ def world(couple: Couple, partner_a: User, partner_b: User) -> World:
         couple=couple,
         local_date=partner_b.local_today(),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
         need="Blake's shared need",
     )
     GratitudeNote.objects.create(couple=couple, sender=partner_b, text="Blake thanks Avery")
@@ -432,6 +433,8 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         )
     ],
     "resources": [Endpoint("resources")],
+    "reads": [Endpoint("reads")],
+    "read": [Endpoint("read", kwargs=lambda w: {"slug": "forgiveness"})],
     "outbox": [Endpoint("outbox")],
     "quick_exit": [Endpoint("quick_exit", query=("next",))],
     "invite_pending": [Endpoint("invite_pending")],

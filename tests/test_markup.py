@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
 from repair.lib.tokens import token_hash
 from repair.program.content import program
@@ -29,7 +29,14 @@ VNU_JAR = Path(
     os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
 )
 # Signed out: the pages anyone may open.
-SIGNED_OUT = ("account_login", "account_signup", "account_reset_password", "pause", "resources")
+SIGNED_OUT = (
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "pause",
+    "resources",
+    "reads",
+)
 
 
 def _world(couple: Couple, avery: User, blake: User) -> World:
@@ -47,6 +54,7 @@ def _world(couple: Couple, avery: User, blake: User) -> World:
         couple=couple,
         local_date=blake.local_today(),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
         helped="Blake's shared words",
     )
     CheckIn.objects.create(user=avery, couple=couple, local_date=avery.local_today())

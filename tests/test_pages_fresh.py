@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from checkins import services as checkin_services
-from checkins.models import CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, CheckIn
 from checkins.services import CheckinInput
 from repair.couples import services
 from repair.couples.models import Couple, Invite, User
@@ -69,9 +69,9 @@ def check_in(
         user=user,
         couple=view(user),
         data=CheckinInput(
-            visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
             scales={"safety": 4, "mood": mood},
             helped=words,
+            shared=frozenset(SHAREABLE_FIELDS if shared else ()),
         ),
     )
 
@@ -545,7 +545,12 @@ def test_no_key_in_redis_holds_anyones_words_or_names_after_every_page(
     # Through the forms too, as people write: a check-in and a note, redirects followed.
     client_a.post(
         reverse("checkins:index"),
-        {"visibility": "shared", "mood": "3", "need": "a quiet evening together"},
+        {
+            "share_mood": "on",
+            "mood": "3",
+            "share_need": "on",
+            "need": "a quiet evening together",
+        },
         follow=True,
     )
     client_b.post(reverse("rituals:note_send"), {"text": "the tea was perfect"}, follow=True)

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins import services as checkin_services
-from checkins.models import Acknowledgement, CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, Acknowledgement, CheckIn, Visibility
 from checkins.services import CheckinInput
 from repair.couples import services as couple_services
 from repair.couples.models import Couple, Invite, Membership, SafetyCheck, User
@@ -106,9 +106,9 @@ def record(user: User, words: str, *, shared: bool, days_ago: int) -> CheckIn:
         user=user,
         couple=couple_for_user(user=user),
         data=CheckinInput(
-            visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
             scales={"safety": 4, "mood": 3},
             helped=words,
+            shared=frozenset(SHAREABLE_FIELDS if shared else ()),
         ),
         now=timezone.now() - timedelta(days=days_ago),
     )
@@ -675,7 +675,12 @@ def test_logs_never_hold_what_anyone_wrote(
 
     client_a.post(
         reverse("checkins:index"),
-        {"visibility": "shared", "helped": A_SHARED_CHECKIN, "need": A_PRIVATE_CHECKIN},
+        {
+            "share_helped": "on",
+            "helped": A_SHARED_CHECKIN,
+            "share_need": "on",
+            "need": A_PRIVATE_CHECKIN,
+        },
     )
     client_a.post(
         reverse("program_exercise", args=[reflection.stage, reflection.slug]),

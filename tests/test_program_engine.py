@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from repair.couples.models import User
 from repair.program import selectors as ps
@@ -511,6 +512,27 @@ def test_nothing_shows_which_partner_is_behind(couple, partner_a: User, partner_
 
     assert after == before
     assert "Avery" not in client_for(partner_b).get(reverse("program")).text
+
+
+def test_the_overview_shows_what_is_done_and_what_is_next_never_a_percentage(
+    couple, partner_a: User, partner_b: User
+):
+    stage = program().stage("safety")
+    assert stage is not None
+    done, following = stage.required[0], stage.required[1]
+    for person in (partner_a, partner_b):
+        ExerciseCompletion.objects.create(
+            couple=view(person).couple, user=person, exercise=done.slug
+        )
+
+    page = client_for(partner_a).get(reverse("program")).text
+
+    assert "%" not in page.replace("%}", "")
+    assert "of the way through" not in page
+    assert "<progress" not in page
+    overview = page.split('class="stages"')[1]
+    assert f"Done together: {escape(done.title)}" in overview
+    assert f'Next together: <a href="{url(following)}">{escape(following.title)}</a>' in overview
 
 
 def test_ladder_steps_open_only_after_both_say_the_last_felt_comfortable(

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as live_apps
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
-from checkins.models import CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, User
 from repair.couples.selectors import couple_for_user
 from repair.program.content import program
@@ -313,6 +315,7 @@ def full_week(couple: Couple, partner_a: User, partner_b: User) -> dict[str, Any
         couple=couple,
         local_date=date(2026, 11, 24),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
         helped="Blake's words",
     )
     agreement = next(e for e in program().exercises if e.type == "agreement")
@@ -503,12 +506,12 @@ def test_marking_without_javascript_goes_back_to_the_calendar(
 
     response = client_a.post(
         reverse("rituals:mark", args=[ritual.pk]),
-        {"date": "2026-11-23", "status": "missed", "next": here},
+        {"date": "2026-11-23", "status": "skipped", "next": here},
     )
 
     assert response.status_code == 302
     assert response["Location"] == here
-    assert OccurrenceMark.objects.get().status == "missed"
+    assert OccurrenceMark.objects.get().status == "skipped"
     assert 'aria-pressed="true"' in client_a.get(here).text
 
 
@@ -558,7 +561,7 @@ def test_my_marks_are_mine_alone(
     ritual = schedule(partner_a, weekday=2)
     view = couple_for_user(user=partner_a)
     assert view is not None
-    services.occurrence_mark(ritual=ritual, user=partner_a, day=TODAY, status="missed", now=NOW)
+    services.occurrence_mark(ritual=ritual, user=partner_a, day=TODAY, status="skipped", now=NOW)
 
     assert 'aria-pressed="true"' in client_a.get(calendar_url()).text
     assert 'aria-pressed="true"' not in client_b.get(calendar_url()).text
@@ -610,43 +613,58 @@ def test_the_calendar_carries_this_persons_own_csrf_token(
     assert not blakes & set(token.findall(cached))
 
 
-# --- follow-through -----------------------------------------------------------------------------------
+# --- no scorekeeping ---------------------------------------------------------------------------------
 
 
-def test_follow_through_reads_kept_n_of_the_last_m(client_a: Client, partner_a: User):
+def test_a_ritual_is_never_scored_as_kept_n_of_the_last_m(client_a: Client, partner_a: User):
     ritual = schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=30))
-    # Of the last 12 days before today: kept 9, skipped 2, one unmarked.
     for back in range(1, 13):
-        status = "skipped" if back in (3, 7) else "kept"
-        if back != 5:
-            services.occurrence_mark(
-                ritual=ritual,
-                user=partner_a,
-                day=TODAY - timedelta(days=back),
-                status=status,
-                now=NOW,
-            )
-    services.occurrence_mark(  # the 13th day back is outside the window
-        ritual=ritual, user=partner_a, day=TODAY - timedelta(days=13), status="kept", now=NOW
+        services.occurrence_mark(
+            ritual=ritual,
+            user=partner_a,
+            day=TODAY - timedelta(days=back),
+            status="skipped" if back in (3, 7) else "kept",
+            now=NOW,
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        page = client_a.get(reverse("rituals:index")).text
+
+    assert "You kept" not in page
+    assert " of the last " not in page
+    assert "Nothing marked kept yet" not in page
+
+
+def test_a_day_is_marked_kept_or_let_go_and_never_missed(client_a: Client, partner_a: User):
+    ritual = schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=3))
+    here = calendar_url(view="week", date="2026-11-23")
+
+    with time_machine.travel(NOW, tick=False):
+        page = client_a.get(here).text
+        refused = client_a.post(
+            reverse("rituals:mark", args=[ritual.pk]),
+            {"date": "2026-11-23", "status": "missed"},
+            HTTP_HX_REQUEST="true",
+        )
+
+    choices = set(re.findall(r'name="status" value="(\w+)"', page))
+    assert choices == {"kept", "skipped"}
+    assert ">Let go<" in page
+    assert "Missed" not in page
+    assert "Skipped" not in page
+    assert "Please choose kept or let go." in refused.text
+    assert not OccurrenceMark.objects.exists()
+
+
+def test_an_old_missed_mark_becomes_let_go(couple: Couple, partner_a: User):
+    ritual = schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=3))
+    OccurrenceMark.objects.create(ritual=ritual, user=partner_a, date=TODAY, status="missed")
+
+    import_module("rituals.migrations.0008_marks_kept_or_let_go").missed_becomes_let_go(
+        live_apps, None
     )
 
-    with time_machine.travel(NOW, tick=False):
-        page = client_a.get(reverse("rituals:index")).text
-
-    # Today's (evening) occurrence is not counted before it's marked.
-    assert "You kept 9 of the last 12." in page
-
-
-def test_follow_through_never_counts_an_unmarked_stretch_out_loud(
-    client_a: Client, partner_a: User
-):
-    schedule(partner_a, slug="reset-breath", cadence="daily", now=NOW - timedelta(days=30))
-
-    with time_machine.travel(NOW, tick=False):
-        page = client_a.get(reverse("rituals:index")).text
-
-    assert "You kept 0" not in page
-    assert "Nothing marked kept yet. Marking is optional" in page
+    assert OccurrenceMark.objects.get().status == "skipped"
 
 
 # --- gratitude notes ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import Acknowledgement, CheckIn, Visibility
+from checkins.models import SHAREABLE_FIELDS, Acknowledgement, CheckIn, Visibility
 from repair.couples import once
 from repair.couples.models import Couple, Invite, PauseNotice, SafetyCheck, Submission, User
 from repair.couples.selectors import couple_for_user
@@ -687,6 +687,7 @@ def test_a_repeated_acknowledgement_is_one_acknowledgement(
         couple=couple,
         local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
     )
 
     twice(client_b, reverse("checkins:acknowledge", args=[shared.pk]), {"kind": "heart"})
@@ -740,6 +741,7 @@ def test_a_next_that_is_not_a_path_of_ours_goes_to_the_default(
         couple=couple,
         local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
     )
 
     response = client_b.post(
@@ -757,6 +759,7 @@ def test_a_next_that_is_a_path_of_ours_is_followed(couple, partner_a: User, clie
         couple=couple,
         local_date=partner_a.local_today(),
         visibility=Visibility.SHARED,
+        shared_fields=list(SHAREABLE_FIELDS),
     )
 
     response = client_b.post(

@@ -24,6 +24,7 @@ from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 from repair.lib.addresses import client_address
 from repair.lib.mail import outbox_messages
+from repair.program.library import library
 from repair.program.selectors import agreement_in_force, program_state
 from rituals import selectors as ritual_selectors
 
@@ -119,7 +120,12 @@ def pause(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def resources(request: HttpRequest) -> HttpResponse:
-    return render(request, "repair/resources.html", {"crisis_lines": settings.CRISIS_LINES})
+    context = {
+        "crisis_lines": settings.CRISIS_LINES,
+        "therapist_directory": settings.THERAPIST_DIRECTORY,
+        "reads": library(),
+    }
+    return render(request, "repair/resources.html", context)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -12,6 +12,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from pathlib import Path
 
+from repair.program.library import Read, ReadError, library, read_by_slug
+
 FOLDER = Path(__file__).resolve().parent
 
 EXERCISE_TYPES = ("reflection", "reveal", "conversation", "map", "agreement", "practice")
@@ -62,6 +64,12 @@ class Exercise:
     commitment: bool = False
     # The stage's closing reflection.
     closing: bool = False
+    # Reads from the library (repair/program/reads/) offered on the exercise's page, by slug.
+    reads: tuple[str, ...] = ()
+
+    def read_list(self) -> list[Read]:
+        """The exercise's reads (``load_program`` checked that each exists)."""
+        return [read for slug in self.reads if (read := read_by_slug(slug)) is not None]
 
     def prompt_for(self, self_description: str) -> str:
         """The wording for this person: the hurt partner and the partner who caused the hurt may
@@ -110,7 +118,7 @@ _EXERCISE_KEYS = {f.name for f in Exercise.__dataclass_fields__.values()} - {"st
 _KEY_TYPES = {
     f.name: str if f.default is MISSING else type(f.default)
     for f in fields(Exercise)
-    if f.name not in ("stage", "items", "steps")
+    if f.name not in ("stage", "items", "steps", "reads")
 }
 
 
@@ -147,9 +155,18 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
     steps_raw = raw.get("steps", [])
     if not isinstance(steps_raw, list) or not all(isinstance(s, str) and s for s in steps_raw):
         raise _fail(where, "'steps' must be a list of strings")
-    values = {k: v for k, v in raw.items() if k not in ("items", "steps")}
+    reads_raw = raw.get("reads", [])
+    if not isinstance(reads_raw, list) or not all(isinstance(r, str) and r for r in reads_raw):
+        raise _fail(where, "'reads' must be a list of read slugs")
+    values = {k: v for k, v in raw.items() if k not in ("items", "steps", "reads")}
     try:
-        exercise = Exercise(stage=stage, items=tuple(items), steps=tuple(steps_raw), **values)  # type: ignore[arg-type]
+        exercise = Exercise(
+            stage=stage,
+            items=tuple(items),
+            steps=tuple(steps_raw),
+            reads=tuple(reads_raw),
+            **values,  # type: ignore[arg-type]
+        )
     except TypeError as error:
         raise _fail(where, str(error)) from None
     needs = {
@@ -217,6 +234,16 @@ def load_program(folder: Path = FOLDER) -> Program:
         if exercise.slug in seen:
             raise ProgramError(f"exercise slug {exercise.slug!r} is used twice")
         seen.add(exercise.slug)
+    try:
+        known_reads = {read.slug for read in library()}
+    except ReadError as error:
+        raise ProgramError(f"the reading library: {error}") from None
+    for exercise in (e for s in stages for e in s.exercises):
+        unknown = [slug for slug in exercise.reads if slug not in known_reads]
+        if unknown:
+            raise ProgramError(
+                f"exercise {exercise.slug!r} names no read in the library: {unknown}"
+            )
     ladders: dict[str, list[int]] = {}
     for exercise in (e for s in stages for e in s.exercises if e.ladder):
         ladders.setdefault(exercise.ladder, []).append(exercise.ladder_step)

@@ -47,13 +47,16 @@ class StageState:
         return [s for s in self.exercises if s.exercise.required]
 
     @property
-    def percent(self) -> int:
-        """Shared progress: an exercise counts when both have done their part, so both partners
-        see the same bar and it never shows who is "behind"."""
-        required = self.required_states
-        if not required:
-            return 100
-        return round(100 * sum(s.both_done for s in required) / len(required))
+    def done_together(self) -> list[ExerciseState]:
+        """What is done: an exercise counts when both have done their part, so both partners see
+        the same list and it never shows who is "behind". Never a percentage: healing is not a
+        score."""
+        return [s for s in self.exercises if s.both_done]
+
+    @property
+    def next_together(self) -> ExerciseState | None:
+        """What is next for the two of them: the first required exercise not yet done by both."""
+        return next((s for s in self.required_states if not s.both_done), None)
 
     @property
     def my_part_done(self) -> bool:
@@ -63,11 +66,6 @@ class StageState:
 @dataclass
 class ProgramState:
     stages: list[StageState] = field(default_factory=list)
-
-    @property
-    def percent(self) -> int:
-        required = [s for stage in self.stages for s in stage.required_states]
-        return round(100 * sum(s.both_done for s in required) / len(required)) if required else 0
 
     @property
     def current(self) -> StageState:

@@ -43,6 +43,7 @@ def year_of_checkins(*, person: User) -> None:
             local_date=day,
             mood=3,
             visibility=Visibility.SHARED,
+            shared_fields=["mood"],
         )
         for back in range(1, 366)
         if (day := today - timedelta(days=back)) not in have

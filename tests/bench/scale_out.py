@@ -139,7 +139,7 @@ def main() -> None:
                 b_base,
                 "/checkins/",
                 cookie_a,
-                {**fields, "sleep": "", "visibility": "shared", "helped": NOTE},
+                {**fields, "sleep": "", "share_mood": "on", "helped": NOTE},
             )
             check("check-in on B with a session from A", status == 302, f"{status} -> {where}")
             mine = CheckIn.objects.filter(user__email=a_email).order_by("-local_date").first()

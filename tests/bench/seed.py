@@ -131,15 +131,15 @@ def seed(*, couples: int = 2000, batch: int = 100, out: Callable[[str], None] = 
                             continue
                         values = {f: rng.randint(1, 5) for f in SCALE_FIELDS}
                         note = rng.choice(NOTES) if rng.random() < 0.03 else ""
+                        shared = rng.random() < 0.7
                         stamp = now - timedelta(days=back)
                         checkins.append(
                             CheckIn(
                                 user=person,
                                 couple=c,
                                 local_date=today - timedelta(days=back),
-                                visibility=Visibility.SHARED
-                                if rng.random() < 0.7
-                                else Visibility.PRIVATE,
+                                visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
+                                shared_fields=list(SCALE_FIELDS) if shared else [],
                                 helped=note,
                                 created_at=stamp,
                                 updated_at=stamp,

@@ -233,7 +233,7 @@ function request()
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["Origin"] = {lua_str(origin)}
-    body = "{fields}&visibility=shared&helped=&appreciated=&need=&csrfmiddlewaretoken=" .. s[2]
+    body = "{fields}&share_mood=on&helped=&appreciated=&need=&csrfmiddlewaretoken=" .. s[2]
   end
   return wrk.format(method, target, headers, body)
 end

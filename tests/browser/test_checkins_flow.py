@@ -1,5 +1,6 @@
-"""A shared check-in, seen and answered: Avery checks in and shares it, Blake reads it on Today and
-sends a heart, and Avery sees the heart. Both htmx swaps happen in place, without a page load."""
+"""A shared check-in, seen and answered: Avery checks in and shares some answers, Blake reads those
+(and only those) on Today and sends a heart, and Avery sees the heart. Both htmx swaps happen in
+place, without a page load."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.browser
 HELPED = "Our walk after dinner helped; the silence at lunch was hard."
 # The scales Avery answers (field -> value); the rest are skipped.
 PICKED = {"safety": 3, "closeness": 4, "trust": 2, "mood": 5}
+# What Avery lets Blake see: not trust.
+SHARED = ("closeness", "mood", "helped")
 
 
 def pick(page: Page, field: str, value: int) -> None:
@@ -35,10 +38,13 @@ def test_shared_check_in_is_seen_and_acknowledged_by_the_partner(browsing: Brows
     expect(card.get_by_role("heading", name="Today's check-in")).to_be_visible()
     browsing.check_a11y(avery)
 
+    expect(avery.locator('input[name="trust"]').first).to_be_hidden()  # behind "more"
+    avery.get_by_text("More, if you have a moment").click()
     for field, value in PICKED.items():
         pick(avery, field, value)
     avery.get_by_label("What helped, or what was hard?").fill(HELPED)
-    avery.get_by_label("Shared with my partner").check()
+    for field in SHARED:
+        avery.locator(f'input[name="share_{field}"]').check()
     avery.evaluate("() => { window.stillTheSamePage = true; }")
     with avery.expect_response(
         lambda r: r.request.method == "POST" and r.url.endswith("/checkins/")
@@ -48,7 +54,7 @@ def test_shared_check_in_is_seen_and_acknowledged_by_the_partner(browsing: Brows
     assert saved.value.status == 200
     # htmx swapped #today-card in place: the same page, now showing the saved check-in.
     expect(card.get_by_role("status")).to_contain_text("Thank you — saved.")
-    expect(card.get_by_role("status")).to_contain_text("Shared with your partner.")
+    expect(card.get_by_role("status")).to_contain_text("The answers you ticked are shared")
     expect(card).to_contain_text(HELPED)
     expect(card.locator("dl.summary")).to_contain_text("Closeness")
     expect(card.get_by_role("button", name="Save check-in")).to_have_count(0)
@@ -59,6 +65,7 @@ def test_shared_check_in_is_seen_and_acknowledged_by_the_partner(browsing: Brows
     mine = CheckIn.objects.get(user=avery_user)
     assert mine.couple_id == couple.pk
     assert mine.visibility == Visibility.SHARED
+    assert mine.shared_fields == ["closeness", "mood", "helped"]
     assert mine.helped == HELPED
     assert mine.scale_values() == {
         "safety": 3,
@@ -75,7 +82,8 @@ def test_shared_check_in_is_seen_and_acknowledged_by_the_partner(browsing: Brows
     partner_card = blake.locator("#partner-checkin")
     expect(partner_card.get_by_role("heading", name="Avery today")).to_be_visible()
     expect(partner_card).to_contain_text(HELPED)
-    expect(partner_card.locator("dl.summary")).to_contain_text("Trust")
+    expect(partner_card.locator("dl.summary")).to_contain_text("Closeness")
+    expect(partner_card.locator("dl.summary")).not_to_contain_text("Trust")
     browsing.check_a11y(blake)
     snap(blake, "checkin-partner-card-blake")
 
@@ -116,8 +124,9 @@ def test_a_long_unbroken_word_wraps_instead_of_widening_the_page(browsing: Brows
 
     avery = sign_in(browsing, "Avery", avery_user, PASSWORD, landing="/checkins/")
     pick(avery, "safety", 3)
+    avery.get_by_text("More, if you have a moment").click()
     avery.get_by_label("What helped, or what was hard?").fill(unbroken)
-    avery.get_by_label("Shared with my partner").check()
+    avery.locator('input[name="share_helped"]').check()
     avery.get_by_role("button", name="Save check-in").click()
     expect(avery.locator("#today-card")).to_contain_text(unbroken)
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from repair.program.content import FOLDER, ProgramError, load_program
+from repair.program.library import library
 
 
 class Command(BaseCommand):
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         ladders = Counter(e.ladder for e in program.exercises if e.ladder)
         for name, steps in ladders.items():
             self.stdout.write(f"Ladder {name!r}: {steps} steps")
+        offered = sum(1 for e in program.exercises if e.reads)
+        self.stdout.write(f"Reads: {len(library())}, offered on {offered} exercises' pages")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Program OK: {len(program.stages)} stages, {len(program.exercises)} exercises."
