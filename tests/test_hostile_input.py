@@ -31,6 +31,7 @@ from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALE_FIELDS, CheckIn, Visibility
 from repair.couples.forms import (
     DeleteAccountForm,
+    HardMomentNoteForm,
     InviteEmailForm,
     LeaveForm,
     PauseNoticeForm,
@@ -420,6 +421,17 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
     ],
     "pause": [
         Endpoint("pause", fields=lambda w: {**form_fields(PauseNoticeForm), "once": hostile})
+    ],
+    "when_it_hits": [
+        Endpoint(
+            "when_it_hits",
+            fields=lambda w: {
+                **form_fields(HardMomentNoteForm),
+                "action": one_of("note", "signal", "signal_end"),
+                "once": hostile,
+            },
+            kept=("note",),
+        )
     ],
     "safety_check": [
         Endpoint("safety_check", fields=lambda w: {**form_fields(SafetyCheckForm), **NEXT})

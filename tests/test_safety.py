@@ -60,6 +60,7 @@ def test_no_concern_goes_straight_on_and_keeps_only_the_outcome():
         "id",
         "user",
         "concern",
+        "possible",
         "choice",
         "completed_at",
     }
@@ -162,6 +163,7 @@ def test_i_need_a_pause_tells_the_partner_only_that_and_when(
 
     assert response.status_code == 302
     notice = PauseNotice.objects.get()
+    assert notice.back_at is not None
     assert 29 <= (notice.back_at - timezone.now()).total_seconds() / 60 <= 30
     today_b = client_for(partner_b).get(reverse("today")).text
     assert "Avery needs a pause and will come back around" in today_b

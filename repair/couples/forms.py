@@ -6,7 +6,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from repair.couples.models import SelfDescription, User
+from repair.couples.models import HardMoment, SelfDescription, User
 from repair.lib.names import NameField
 from repair.lib.time_zones import time_zone_choices
 
@@ -177,6 +177,31 @@ class PauseNoticeForm(forms.Form):
             "invalid_choice": _("Please choose when you'll come back."),
         },
     )
+
+
+class HardMomentNoteForm(forms.Form):
+    """ "When it hits": a private note, only for the one who writes it."""
+
+    note = forms.CharField(
+        label=_("A note for yourself (optional)"),
+        help_text=_(
+            "Only you will ever see this — never your partner. What set it off, what you felt, "
+            "what helped. Writing it down can help it settle."
+        ),
+        max_length=HardMoment.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "data-draft-key": "when-it-hits-note"}),
+        error_messages={
+            "required": _("There's nothing written yet. A word or two is enough, if you want to."),
+            "max_length": _(
+                "That's a lot to hold. Please keep one note under %(limit_value)d characters — or keep two."
+            ),
+            NULL_CHARACTER: NULL_MESSAGE,
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["maxlength"] = str(HardMoment.NOTE_MAX)
 
 
 class DeleteAccountForm(forms.Form):

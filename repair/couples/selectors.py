@@ -8,7 +8,15 @@ from datetime import datetime
 
 from django.db.models import QuerySet, Subquery
 
-from repair.couples.models import Couple, Invite, Membership, PauseNotice, SafetyCheck, User
+from repair.couples.models import (
+    Couple,
+    HardMoment,
+    Invite,
+    Membership,
+    PauseNotice,
+    SafetyCheck,
+    User,
+)
 from repair.lib.tokens import token_hash
 
 
@@ -104,4 +112,45 @@ def partner_pause(*, couple: CoupleView, now: datetime) -> PauseNotice | None:
         PauseNotice.objects.filter(couple=couple.couple, user=couple.partner, back_at__gt=now)
         .order_by("-created_at")
         .first()
+    )
+
+
+# --- when it hits ------------------------------------------------------------------------------------
+
+
+def _signals_showing(*, now: datetime) -> QuerySet[HardMoment]:
+    return HardMoment.objects.filter(
+        signal=True, signal_ended_at__isnull=True, created_at__gt=now - HardMoment.SIGNAL_SHOWN_FOR
+    )
+
+
+def signal_mine(*, couple: CoupleView, now: datetime) -> HardMoment | None:
+    """The person's own quiet signal, if it is still showing to their partner."""
+    return (
+        _signals_showing(now=now)
+        .filter(couple=couple.couple, user=couple.me)
+        .defer("note")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def signal_from_partner(*, couple: CoupleView, now: datetime) -> HardMoment | None:
+    """The partner's quiet signal, if showing. Only that it exists and when: the row's note is
+    never loaded here, so no page can show it."""
+    if couple.partner is None:
+        return None
+    return (
+        _signals_showing(now=now)
+        .filter(couple=couple.couple, user=couple.partner)
+        .only("id", "created_at")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def hard_moment_notes(*, user: User, limit: int = 5) -> list[HardMoment]:
+    """The person's own latest notes: never anyone else's."""
+    return list(
+        HardMoment.objects.filter(user=user).exclude(note="").order_by("-created_at")[:limit]
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from repair.couples import emails, once
 from repair.couples.models import (
     Couple,
+    HardMoment,
     Invite,
     InviteStatus,
     Membership,
@@ -293,9 +294,7 @@ def pause_notify(
                 .order_by("-created_at", "-pk")
                 .first()
             )
-            if latest is not None and latest.back_at - latest.created_at == timedelta(
-                minutes=minutes
-            ):
+            if latest is not None and latest.length() == timedelta(minutes=minutes):
                 return latest
         notice = PauseNotice.objects.create(
             couple_id=membership.couple_id,
@@ -305,3 +304,69 @@ def pause_notify(
         )
         claim.record(notice.pk)
     return notice
+
+
+# --- when it hits ------------------------------------------------------------------------------------
+
+
+def hard_moment_note(
+    *, user: User, note: str, key: UUID | None = None, now: datetime | None = None
+) -> HardMoment:
+    """Keep a private note about a hard moment. Only its writer ever reads it (their page, their
+    download); it is encrypted at rest. Sent twice from one page (``key``) it is one note."""
+    note = note.strip()
+    if not note:
+        raise CoupleError("empty")
+    if len(note) > HardMoment.NOTE_MAX:
+        raise CoupleError("too_long")
+    now = now or timezone.now()
+    membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
+    with transaction.atomic():
+        claim = once.claim(user=user, purpose="repair.hard_moment", key=key, now=now)
+        first = claim.first_of(HardMoment.objects.filter(user=user))
+        if first is not None:
+            return first
+        moment = HardMoment.objects.create(
+            user=user,
+            couple_id=membership.couple_id if membership else None,
+            note=note,
+            created_at=now,
+        )
+        claim.record(moment.pk)
+    return moment
+
+
+def hard_moment_signal(*, user: User, now: datetime | None = None) -> HardMoment:
+    """A wordless signal to the partner: their Today says only that this is a hard moment, for
+    ``HardMoment.SIGNAL_SHOWN_FOR``. A signal still showing is that signal (a double tap sends one)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        membership = (
+            Membership.objects.filter(user=user, left_at__isnull=True)
+            .select_for_update(of=("couple",))
+            .select_related("couple")
+            .first()
+        )
+        if membership is None:
+            raise CoupleError("not_in_couple")
+        if membership.couple.memberships.filter(left_at__isnull=True).count() < 2:
+            raise CoupleError("not_paired")
+        showing = HardMoment.objects.filter(
+            user=user,
+            couple_id=membership.couple_id,
+            signal=True,
+            signal_ended_at__isnull=True,
+            created_at__gt=now - HardMoment.SIGNAL_SHOWN_FOR,
+        ).first()
+        if showing is not None:
+            return showing
+        return HardMoment.objects.create(
+            user=user, couple_id=membership.couple_id, signal=True, created_at=now
+        )
+
+
+def hard_moment_signal_end(*, user: User, now: datetime | None = None) -> None:
+    """Take a signal down before its time ("it has passed")."""
+    HardMoment.objects.filter(user=user, signal=True, signal_ended_at__isnull=True).update(
+        signal_ended_at=now or timezone.now()
+    )

@@ -9,6 +9,7 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from checkins import selectors as checkin_selectors
 from repair.couples import once, selectors, services
 from repair.couples.access import AuthedRequest, couple_required
-from repair.couples.forms import PauseNoticeForm
+from repair.couples.forms import HardMomentNoteForm, PauseNoticeForm
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 from repair.lib.mail import outbox_messages
@@ -48,6 +49,7 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
         context |= {
             "next_step": program_state(couple=couple).next_for_me,
             "partner_pause": selectors.partner_pause(couple=couple, now=now),
+            "partner_signal": selectors.signal_from_partner(couple=couple, now=now),
             # The check-in card (checkins/today_card.html).
             "mine": mine,
             "partner_checkin": theirs,
@@ -111,6 +113,53 @@ def pause(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("pause")
     return render(request, "repair/pause.html", {"plan": plan, "couple": couple, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def when_it_hits(request: HttpRequest) -> HttpResponse:
+    """ "When it hits": for the moment a trigger or an intrusive image hits. Grounding, words for
+    naming it as a memory, what the other partner can do, the couple's own pause plan; signed in,
+    a wordless signal to the partner and a note only the writer will ever read. Works signed out
+    (without the signal and the note) and without JavaScript."""
+    user = request.user if isinstance(request.user, User) else None
+    if request.method == "POST" and user is None:
+        return redirect_to_login(request.get_full_path())
+    couple = selectors.couple_for_user(user=user) if user else None
+    form = HardMomentNoteForm()
+    now = timezone.now()
+    if request.method == "POST" and user is not None:
+        action = request.POST.get("action")
+        if action == "signal" and couple is not None and couple.partner is not None:
+            services.hard_moment_signal(user=user, now=now)
+            messages.success(
+                request,
+                _(
+                    "%(name)s will see a quiet signal that this is a hard moment. No words go with it."
+                )
+                % {"name": couple.partner.name},
+            )
+            return redirect("when_it_hits")
+        if action == "signal_end":
+            services.hard_moment_signal_end(user=user, now=now)
+            messages.success(request, _("The signal is down. We're glad it has eased."))
+            return redirect("when_it_hits")
+        if action == "note":
+            form = HardMomentNoteForm(request.POST)
+            if form.is_valid():
+                services.hard_moment_note(
+                    user=user, note=form.cleaned_data["note"], key=once.key_from(request.POST)
+                )
+                messages.success(request, _("Kept, just for you."))
+                return redirect("when_it_hits")
+    context: dict[str, object] = {"couple": couple, "form": form}
+    if couple is not None:
+        context |= {
+            "plan": agreement_in_force(couple=couple, exercise_slug=PAUSE_PLAN),
+            "my_signal": selectors.signal_mine(couple=couple, now=now),
+        }
+    if user is not None:
+        context["notes"] = selectors.hard_moment_notes(user=user)
+    return render(request, "repair/when_it_hits.html", context)
 
 
 @require_GET

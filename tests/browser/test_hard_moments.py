@@ -1,0 +1,54 @@
+"""'When it hits' and the quiet signal, as two partners on two phones would use them; the pages are
+checked with axe and photographed at phone width."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from repair.couples.models import HardMoment
+from tests.browser.browsing import Browsing
+from tests.browser.helpers import sign_in, snap
+from tests.factories import PASSWORD, make_couple, make_user
+
+pytestmark = pytest.mark.browser
+
+# Where the lead looks at screenshots of new screens, when the folder exists.
+SHOTS = Path("/work/wt/shots")
+
+
+def keep(path: Path, name: str) -> None:
+    if SHOTS.is_dir():
+        shutil.copy(path, SHOTS / f"safety-{name}.png")
+
+
+def test_when_it_hits_grounds_signals_and_keeps_a_private_note(browsing: Browsing) -> None:
+    avery, blake = make_user("Avery"), make_user("Blake")
+    make_couple(avery, blake)
+    page_a = sign_in(browsing, "Avery", avery, PASSWORD, landing="/")
+
+    page_a.get_by_role("link", name="When it hits").click()
+    expect(page_a.get_by_role("heading", level=1)).to_have_text("When it hits")
+    browsing.check_a11y(page_a)
+    keep(snap(page_a, "when-it-hits"), "when-it-hits")
+    page_a.get_by_label("A note for yourself (optional)").fill("The song in the café.")
+    page_a.get_by_role("button", name="Keep this note").click()
+    expect(page_a.get_by_text("Kept, just for you.")).to_be_visible()
+    page_a.get_by_role("button", name="Send a quiet signal").click()
+    expect(page_a.get_by_text("Your quiet signal shows to Blake until")).to_be_visible()
+    browsing.check_a11y(page_a)
+    keep(snap(page_a, "when-it-hits-sent"), "when-it-hits-sent")
+
+    page_b = sign_in(browsing, "Blake", blake, PASSWORD, landing="/")
+    expect(page_b.get_by_role("heading", name="A quiet signal from Avery")).to_be_visible()
+    expect(page_b.get_by_text("The song in the café.")).to_have_count(0)
+    browsing.check_a11y(page_b)
+    keep(snap(page_b, "today-signal"), "today-signal")
+
+    page_a.get_by_role("button", name="It has eased — take the signal down").click()
+    page_b.reload()
+    expect(page_b.get_by_role("heading", name="A quiet signal from Avery")).to_have_count(0)
+    assert HardMoment.objects.filter(user=avery).count() == 2
