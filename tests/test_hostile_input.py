@@ -420,7 +420,14 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         Endpoint("unsubscribe", kwargs=lambda w: {}, fields=lambda w: {}, str_kwarg="token")
     ],
     "pause": [
-        Endpoint("pause", fields=lambda w: {**form_fields(PauseNoticeForm), "once": hostile})
+        Endpoint(
+            "pause",
+            fields=lambda w: {
+                **form_fields(PauseNoticeForm),
+                "action": one_of("", "back", "cancel"),
+                "once": hostile,
+            },
+        )
     ],
     "when_it_hits": [
         Endpoint(

@@ -166,8 +166,9 @@ def test_i_need_a_pause_tells_the_partner_only_that_and_when(
     assert notice.back_at is not None
     assert 29 <= (notice.back_at - timezone.now()).total_seconds() / 60 <= 30
     today_b = client_for(partner_b).get(reverse("today")).text
-    assert "Avery needs a pause and will come back around" in today_b
-    assert "Avery is taking a pause" not in client_for(partner_a).get(reverse("today")).text
+    assert "Avery is taking some time" in today_b
+    assert "Avery will be back around" in today_b
+    assert "is taking some time" not in client_for(partner_a).get(reverse("today")).text
 
 
 def test_a_pause_notice_ends_at_its_time(couple, partner_a: User, partner_b: User):
@@ -175,7 +176,7 @@ def test_a_pause_notice_ends_at_its_time(couple, partner_a: User, partner_b: Use
         couple=couple, user=partner_a, back_at=timezone.now() - timedelta(minutes=1)
     )
 
-    assert "needs a pause" not in client_for(partner_b).get(reverse("today")).text
+    assert "taking some time" not in client_for(partner_b).get(reverse("today")).text
 
 
 def test_pause_page_shows_a_timer_and_works_signed_out():
@@ -197,7 +198,7 @@ def test_a_forged_return_time_is_refused_kindly(couple, partner_a: User):
 def test_another_couple_never_sees_a_pause(couple, partner_a: User, outsider: User):
     client_for(partner_a).post(reverse("pause"), {"minutes": "30"})
 
-    assert "needs a pause" not in client_for(outsider).get(reverse("today")).text
+    assert "taking some time" not in client_for(outsider).get(reverse("today")).text
 
 
 def test_demo_partners_are_past_the_check(db):
@@ -205,3 +206,98 @@ def test_demo_partners_are_past_the_check(db):
     make_couple(other)
 
     assert SafetyCheck.objects.filter(user=other).exists()
+
+
+def test_the_one_who_paused_says_im_back_and_the_partners_notice_goes(
+    couple, partner_a: User, partner_b: User
+):
+    client_a, client_b = client_for(partner_a), client_for(partner_b)
+    client_a.post(reverse("pause"), {"minutes": "60"})
+    assert "I&#x27;m back" in client_a.get(reverse("pause")).text
+
+    back = client_a.post(reverse("pause"), {"action": "back"}, follow=True)
+
+    assert "Welcome back. Blake no longer sees the pause." in back.text
+    notice = PauseNotice.objects.get()
+    assert notice.ended_at is not None
+    assert not notice.cancelled
+    assert "taking some time" not in client_b.get(reverse("today")).text
+    assert "You&#x27;re on a pause" not in back.text
+
+
+def test_a_pause_sent_by_mistake_can_be_cancelled(couple, partner_a: User, partner_b: User):
+    client_a = client_for(partner_a)
+    client_a.post(reverse("pause"), {"minutes": "15"})
+
+    cancelled = client_a.post(reverse("pause"), {"action": "cancel"}, follow=True)
+
+    assert "The pause is cancelled. Blake no longer sees it." in cancelled.text
+    assert PauseNotice.objects.get().cancelled
+    assert "taking some time" not in client_for(partner_b).get(reverse("today")).text
+
+
+def test_partner_b_cannot_end_partner_as_pause(couple, partner_a: User, partner_b: User):
+    client_for(partner_a).post(reverse("pause"), {"minutes": "60"})
+    client_b = client_for(partner_b)
+
+    client_b.post(reverse("pause"), {"action": "back"})
+    client_b.post(reverse("pause"), {"action": "cancel"})
+
+    assert PauseNotice.objects.get().ended_at is None
+    assert "Avery is taking some time" in client_b.get(reverse("today")).text
+
+
+def test_a_pause_for_a_while_runs_until_they_say_they_are_back(
+    couple, partner_a: User, partner_b: User
+):
+    client_a, client_b = client_for(partner_a), client_for(partner_b)
+    sent = client_a.post(reverse("pause"), {"minutes": "0"}, follow=True)
+    notice = PauseNotice.objects.get()
+
+    assert notice.back_at is None
+    assert "Say “I&#x27;m back” here when you are" in sent.text
+    today_b = client_b.get(reverse("today")).text
+    assert "Avery will be back when they're ready" in today_b
+    PauseNotice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(days=9))
+    assert "Avery is taking some time" in client_b.get(reverse("today")).text
+    client_a.post(reverse("pause"), {"action": "back"})
+    assert "taking some time" not in client_b.get(reverse("today")).text
+
+
+def test_a_new_pause_replaces_the_one_still_running(couple, partner_a: User):
+    client_a = client_for(partner_a)
+    client_a.post(reverse("pause"), {"minutes": "15"})
+    client_a.post(reverse("pause"), {"minutes": "180"})
+
+    running = [p for p in PauseNotice.objects.all() if p.running(now=timezone.now())]
+    assert len(running) == 1
+    assert running[0].length() == timedelta(minutes=180)
+
+
+@pytest.mark.parametrize(("clock", "shown"), [("", "20:30"), ("12", "8:30 p.m.")])
+def test_times_use_the_persons_own_clock(
+    couple, partner_a: User, partner_b: User, clock: str, shown: str
+):
+    User.objects.filter(pk=partner_b.pk).update(clock=clock)  # partner B lives in London
+    back_at = (timezone.now() + timedelta(days=1)).replace(hour=20, minute=30, second=0)
+    PauseNotice.objects.create(couple=couple, user=partner_a, back_at=back_at)
+
+    today_b = client_for(partner_b).get(reverse("today")).text
+
+    assert f"Avery will be back around {shown}." in today_b
+
+
+def test_the_clock_format_is_a_setting_of_ones_own(partner_a: User):
+    client = client_for(partner_a)
+    client.post(
+        reverse("settings"),
+        {"display_name": "Avery", "time_zone": "Europe/London", "clock": "12"},
+    )
+    partner_a.refresh_from_db()
+    assert partner_a.clock == "12"
+
+    refused = client.post(
+        reverse("settings"),
+        {"display_name": "Avery", "time_zone": "Europe/London", "clock": "36"},
+    )
+    assert "Please pick one of the ways to show times." in refused.text

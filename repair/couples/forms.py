@@ -6,7 +6,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from repair.couples.models import HardMoment, SelfDescription, User
+from repair.couples.models import Clock, HardMoment, SelfDescription, User
 from repair.lib.names import NameField
 from repair.lib.time_zones import time_zone_choices
 
@@ -69,6 +69,12 @@ class ProfileForm(forms.Form):
         },
     )
     time_zone = TimeZoneField()
+    clock = forms.ChoiceField(
+        label=_("Show times as"),
+        choices=Clock.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Please pick one of the ways to show times.")},
+    )
     self_description = forms.ChoiceField(
         label=_("How would you describe your part in what happened? (optional, private)"),
         help_text=_(
@@ -87,6 +93,7 @@ class ProfileForm(forms.Form):
             initial={
                 "display_name": user.display_name,
                 "time_zone": user.time_zone,
+                "clock": user.clock,
                 "self_description": user.self_description,
             },
         )
@@ -164,6 +171,7 @@ PAUSE_CHOICES = [
     (60, _("in about an hour")),
     (180, _("in a few hours")),
     (60 * 12, _("tomorrow")),
+    (0, _("after a while — I'll say when I'm back")),
 ]
 
 

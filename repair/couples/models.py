@@ -39,6 +39,14 @@ class SelfDescription(models.TextChoices):
     UNSAID = "unsaid", _("I'd rather not say")
 
 
+class Clock(models.TextChoices):
+    """How the person reads a time of day (repair/lib/clock.py)."""
+
+    # 24-hour is what every page showed before there was a choice.
+    H24 = "", _("24-hour (21:30)")
+    H12 = "12", _("12-hour (9:30 p.m.)")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Signs in with an email address; belongs to at most one active couple."""
 
@@ -46,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    clock = models.CharField(
+        _("clock"), max_length=2, choices=Clock.choices, blank=True, default=Clock.H24
     )
     # Private to this person: used only to choose which wording of a prompt they see.
     self_description = models.CharField(

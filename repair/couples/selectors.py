@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 
 from repair.couples.models import (
     Couple,
@@ -104,12 +104,29 @@ def couple_work_gate(*, user: User) -> str:
     return "alone" if check.choice == SafetyCheck.Choice.ALONE else "ok"
 
 
+def _pauses_running(*, now: datetime) -> QuerySet[PauseNotice]:
+    return PauseNotice.objects.filter(ended_at__isnull=True).filter(
+        Q(back_at__isnull=True) | Q(back_at__gt=now)
+    )
+
+
+def pause_mine(*, couple: CoupleView, now: datetime) -> PauseNotice | None:
+    """The person's own pause, if it is still running (so they can say they're back)."""
+    return (
+        _pauses_running(now=now)
+        .filter(couple=couple.couple, user=couple.me)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def partner_pause(*, couple: CoupleView, now: datetime) -> PauseNotice | None:
     """The partner's "I need a pause" if it is still running."""
     if couple.partner is None:
         return None
     return (
-        PauseNotice.objects.filter(couple=couple.couple, user=couple.partner, back_at__gt=now)
+        _pauses_running(now=now)
+        .filter(couple=couple.couple, user=couple.partner)
         .order_by("-created_at")
         .first()
     )

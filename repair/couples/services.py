@@ -12,11 +12,13 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from repair.couples import emails, once
 from repair.couples.models import (
+    Clock,
     Couple,
     HardMoment,
     Invite,
@@ -210,18 +212,24 @@ def profile_update(
     display_name: str,
     time_zone: str,
     self_description: str,
+    clock: str | None = None,
     now: datetime | None = None,
 ) -> User:
-    """A new time zone moves the person's pending reminders with it, in the same transaction."""
+    """A new time zone moves the person's pending reminders with it, in the same transaction.
+    ``clock`` None leaves the clock format as it was."""
     if self_description and self_description not in SelfDescription.values:
         raise CoupleError("bad_self_description")
+    if clock is not None and clock not in Clock.values:
+        raise CoupleError("bad_clock")
     moved = user.time_zone != time_zone
     user.display_name = display_name.strip()
     user.time_zone = time_zone
     user.self_description = self_description
+    if clock is not None:
+        user.clock = clock
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(update_fields=["display_name", "time_zone", "self_description"])
+        user.save(update_fields=["display_name", "time_zone", "clock", "self_description"])
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user
@@ -263,14 +271,31 @@ def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:
 
 # Without a form key, the same pause asked for again within this long is the one already sent.
 PAUSE_REPEAT_WINDOW = timedelta(minutes=2)
+# "For a while": no time to come back; it runs until the person says they're back.
+PAUSE_OPEN_ENDED = 0
+
+
+def _pauses_running(*, user: User, now: datetime) -> QuerySet[PauseNotice]:
+    return PauseNotice.objects.filter(user=user, ended_at__isnull=True).filter(
+        Q(back_at__isnull=True) | Q(back_at__gt=now)
+    )
+
+
+def pause_end(*, user: User, cancel: bool = False, now: datetime | None = None) -> int:
+    """ "I'm back" (or, ``cancel``, "I didn't mean to send that"): the pause ends now, and the
+    partner's notice goes with it. Only the person who paused can end it. Returns how many ended
+    (0 when none was running: a second tap, or it had already reached its time)."""
+    now = now or timezone.now()
+    return _pauses_running(user=user, now=now).update(ended_at=now, cancelled=cancel)
 
 
 def pause_notify(
     *, user: User, minutes: int, key: UUID | None = None, now: datetime | None = None
 ) -> PauseNotice:
-    """ "I need a pause; I'll come back": tells the partner only that, and when. No details.
-    Sent twice from one page (``key``, see ``repair.once``) it is one pause."""
-    if not 5 <= minutes <= 24 * 60:
+    """ "I need a pause; I'll come back": tells the partner only that, and when (``minutes`` 0:
+    "for a while", until they say they're back). No details. Sent twice from one page (``key``,
+    see ``repair.once``) it is one pause; a new pause replaces one still running."""
+    if minutes != PAUSE_OPEN_ENDED and not 5 <= minutes <= 24 * 60:
         raise CoupleError("bad_minutes")
     membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
     if membership is None:
@@ -294,12 +319,14 @@ def pause_notify(
                 .order_by("-created_at", "-pk")
                 .first()
             )
-            if latest is not None and latest.length() == timedelta(minutes=minutes):
+            wanted = timedelta(minutes=minutes) if minutes else None
+            if latest is not None and latest.length() == wanted:
                 return latest
+        _pauses_running(user=user, now=now).update(ended_at=now)
         notice = PauseNotice.objects.create(
             couple_id=membership.couple_id,
             user=user,
-            back_at=now + timedelta(minutes=minutes),
+            back_at=now + timedelta(minutes=minutes) if minutes else None,
             created_at=now,
         )
         claim.record(notice.pk)

@@ -13,7 +13,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +22,7 @@ from repair.couples.access import AuthedRequest, couple_required
 from repair.couples.forms import HardMomentNoteForm, PauseNoticeForm
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
+from repair.lib.clock import clock_format
 from repair.lib.mail import outbox_messages
 from repair.program.selectors import agreement_in_force, program_state
 from rituals import selectors as ritual_selectors
@@ -90,29 +90,45 @@ def pause(request: HttpRequest) -> HttpResponse:
     an optional "I need a pause; I'll come back" for the partner, with a time and no details."""
     plan = None
     couple = None
-    form = PauseNoticeForm(request.POST if request.method == "POST" else None)
-    if isinstance(request.user, User):
-        couple = selectors.couple_for_user(user=request.user)
+    mine = None
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = PauseNoticeForm(request.POST if request.method == "POST" and not action else None)
+    user = request.user if isinstance(request.user, User) else None
+    if user is not None:
+        couple = selectors.couple_for_user(user=user)
+        if couple is not None and couple.partner is not None:
+            name = couple.partner.name
+            if action in ("back", "cancel"):
+                if services.pause_end(user=user, cancel=action == "cancel"):
+                    ended = (
+                        _("Welcome back. %(name)s no longer sees the pause.")
+                        if action == "back"
+                        else _("The pause is cancelled. %(name)s no longer sees it.")
+                    )
+                    messages.success(request, ended % {"name": name})
+                return redirect("pause")
+            if request.method == "POST" and not action and form.is_valid():
+                notice = services.pause_notify(
+                    user=user, minutes=form.cleaned_data["minutes"], key=once.key_from(request.POST)
+                )
+                if notice.back_at is None:
+                    text = _(
+                        "We've let %(name)s know you're taking some time. Say “I'm back” here when you are."
+                    ) % {"name": name}
+                else:
+                    text = _(
+                        "We've let %(name)s know you need a pause, and that you'll be back around %(time)s."
+                    ) % {"name": name, "time": clock_format(notice.back_at, clock=user.clock)}
+                messages.success(request, text)
+                return redirect("pause")
+            mine = selectors.pause_mine(couple=couple, now=timezone.now())
         if couple is not None:
             plan = agreement_in_force(couple=couple, exercise_slug=PAUSE_PLAN)
-            if request.method == "POST" and couple.is_paired and form.is_valid():
-                notice = services.pause_notify(
-                    user=request.user,
-                    minutes=form.cleaned_data["minutes"],
-                    key=once.key_from(request.POST),
-                )
-                messages.success(
-                    request,
-                    _(
-                        "We've let %(name)s know you need a pause, and that you'll be back around %(time)s."
-                    )
-                    % {
-                        "name": couple.partner.name if couple.partner else "",
-                        "time": date_format(timezone.localtime(notice.back_at), "TIME_FORMAT"),
-                    },
-                )
-                return redirect("pause")
-    return render(request, "repair/pause.html", {"plan": plan, "couple": couple, "form": form})
+    return render(
+        request,
+        "repair/pause.html",
+        {"plan": plan, "couple": couple, "form": form, "my_pause": mine},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,7 +1,7 @@
 """A time of day on a person's own clock: in their time zone (the active one, which the
-middleware sets from their profile, unless one is given) and in their clock format: 24-hour
-("21:30"), 12-hour ("9:30 p.m.") or, unset, the way their language writes times. One helper,
-so every page, message and notice shows times alike."""
+middleware sets from their profile, unless one is given) and in their clock format, 24-hour
+("21:30", the default) or 12-hour ("9:30 p.m."). One helper, so every page, message and notice
+shows times alike."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
 
-# The person's choice (repair.User.clock): "" follows their language.
-CLOCK_24 = "24"
+# The person's choice (repair.User.clock): "" is 24-hour.
 CLOCK_12 = "12"
-_FORMATS = {CLOCK_24: "H:i", CLOCK_12: "g:i a"}
 
 
 def clock_format(
@@ -23,4 +21,4 @@ def clock_format(
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value, zone)
-    return formats.time_format(value, _FORMATS.get(clock, "TIME_FORMAT"))
+    return formats.time_format(value, "g:i a" if clock == CLOCK_12 else "H:i")

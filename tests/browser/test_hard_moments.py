@@ -52,3 +52,29 @@ def test_when_it_hits_grounds_signals_and_keeps_a_private_note(browsing: Browsin
     page_b.reload()
     expect(page_b.get_by_role("heading", name="A quiet signal from Avery")).to_have_count(0)
     assert HardMoment.objects.filter(user=avery).count() == 2
+
+
+def test_a_pause_for_a_while_and_im_back(browsing: Browsing) -> None:
+    avery, blake = make_user("Avery"), make_user("Blake")
+    make_couple(avery, blake)
+    page_a = sign_in(browsing, "Avery", avery, PASSWORD, landing="/pause/")
+
+    page_a.get_by_label("I'll come back").select_option(
+        label="after a while — I'll say when I'm back"
+    )
+    page_a.get_by_role("button", name="Send “I need a pause”").click()
+    expect(page_a.get_by_role("heading", name="You're on a pause")).to_be_visible()
+    browsing.check_a11y(page_a)
+    keep(snap(page_a, "pause-running"), "pause-running")
+
+    page_b = sign_in(browsing, "Blake", blake, PASSWORD, landing="/")
+    expect(page_b.get_by_role("heading", name="Avery is taking some time")).to_be_visible()
+    browsing.check_a11y(page_b)
+    keep(snap(page_b, "today-partner-paused"), "today-partner-paused")
+
+    page_a.get_by_role("button", name="I'm back").click()
+    expect(page_a.get_by_text("Welcome back. Blake no longer sees the pause.")).to_be_visible()
+    browsing.check_a11y(page_a)
+    page_b.reload()
+    expect(page_b.get_by_role("heading", name="Avery is taking some time")).to_have_count(0)
+    browsing.check_a11y(page_b)
