@@ -18,6 +18,7 @@ from checkins.models import (
     Visibility,
 )
 from checkins.signals import preferences_changed
+from repair.couples import selectors as couple_selectors
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 
@@ -48,8 +49,10 @@ def checkin_record(
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
     visibility = data.visibility if data.visibility in Visibility.values else Visibility.PRIVATE
-    if couple is None:
-        visibility = Visibility.PRIVATE  # nobody to share with
+    if couple is None or couple_selectors.stepped_aside(user=user):
+        # Nobody to share with; or, after the private safety check, taking time on their own:
+        # their check-ins stay private until they go back to couple work.
+        visibility = Visibility.PRIVATE
     fields: dict[str, object] = {
         "couple": couple.couple if couple else None,
         "visibility": visibility,

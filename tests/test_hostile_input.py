@@ -441,7 +441,16 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         )
     ],
     "safety_check": [
-        Endpoint("safety_check", fields=lambda w: {**form_fields(SafetyCheckForm), **NEXT})
+        Endpoint(
+            "safety_check",
+            fields=lambda w: {
+                **form_fields(SafetyCheckForm),
+                "before": one_of("consent", "injury", "low-safety"),
+                "action": one_of("", "not_now"),
+                **NEXT,
+            },
+            query=("next", "before"),
+        )
     ],
     "safety_support": [
         Endpoint(

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from repair.couples.models import Clock, HardMoment, SelfDescription, User
 from repair.lib.names import NameField
@@ -136,32 +137,44 @@ class LeaveForm(forms.Form):
 SAFETY_ANSWERS = [("no", _("No")), ("yes", _("Yes")), ("unsaid", _("I'd rather not say"))]
 
 
-class SafetyCheckForm(forms.Form):
-    """The private safety screen. Every question can be skipped."""
+def _safety_question(label: StrOrPromise) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=SAFETY_ANSWERS,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Please choose one of the answers, or leave it blank.")
+        },
+    )
 
-    afraid = forms.ChoiceField(
-        label=_("Are you ever afraid of your partner?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+
+class SafetyCheckForm(forms.Form):
+    """The private safety screen: our own plain questions about what couple work must not go on
+    top of. Every question can be skipped; only the outcome is kept (services.safety_check_record)."""
+
+    afraid = _safety_question(
+        _("Do you ever feel afraid of your partner, or of what they might do?")
     )
-    hurt = forms.ChoiceField(
-        label=_("Has your partner ever hurt you physically, or threatened to?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+    hurt = _safety_question(
+        _("Has your partner ever pushed, hit or physically hurt you — or threatened to?")
     )
-    control = forms.ChoiceField(
-        label=_("Does your partner control your money, your phone, or who you can see?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+    strangled = _safety_question(
+        _(
+            "Has your partner ever put their hands or anything else around your neck, choked or strangled you — even once?"
+        )
     )
-    pressure = forms.ChoiceField(
-        label=_("Do you feel pressured to use this app, or to share things here?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+    sexual = _safety_question(
+        _("Has your partner ever pressured or forced you into sexual things you didn't want?")
+    )
+    insults = _safety_question(
+        _("Does your partner often insult you, put you down, or make you feel small?")
+    )
+    control = _safety_question(
+        _("Does your partner control your money, check your phone, or decide who you can see?")
+    )
+    pressure = _safety_question(
+        _("Do you feel pushed to use this app, or to share what you write here?")
     )
 
 

@@ -26,6 +26,7 @@ from repair.couples.models import (
     Membership,
     PauseNotice,
     SafetyCheck,
+    SafetyCheckOffer,
     SelfDescription,
     User,
 )
@@ -237,26 +238,61 @@ def profile_update(
 
 # --- safety ----------------------------------------------------------------------------------------
 
-# The private safety screen. Each answer is yes / no / prefer not to say; only whether any answer was
-# "yes" is kept. The questions themselves live in repair/couples/forms.py.
-SAFETY_QUESTIONS = ("afraid", "hurt", "control", "pressure")
+# The private safety screen. Each answer is yes / no / "I'd rather not say"; only the outcome is
+# kept. The questions themselves live in repair/couples/forms.py.
+SAFETY_QUESTIONS = (
+    "afraid",
+    "hurt",
+    "strangled",
+    "sexual",
+    "insults",
+    "control",
+    "pressure",
+)
+# "I'd rather not say" to one of these is met as a possible concern: gently, with the same choice.
+FEAR_OR_HARM = ("afraid", "hurt", "strangled")
 
 
 def safety_check_record(
-    *, user: User, answers: dict[str, str], now: datetime | None = None
+    *,
+    user: User,
+    answers: dict[str, str],
+    before: str = "",
+    now: datetime | None = None,
 ) -> SafetyCheck:
     """Record the outcome of the screen (never the answers). A concern starts the person on their
-    own; they can choose couple work anyway on the next page. Nobody is told, nothing is locked."""
-    concern = any(answers.get(question) == "yes" for question in SAFETY_QUESTIONS)
-    check, _ = SafetyCheck.objects.update_or_create(
-        user=user,
-        defaults={
-            "concern": concern,
-            "choice": SafetyCheck.Choice.ALONE if concern else SafetyCheck.Choice.TOGETHER,
-            "completed_at": now or timezone.now(),
-        },
-    )
+    own; they can choose couple work anyway on the next page. Nobody is told, nothing is locked.
+    For a paired person "on their own" is real: couple work steps aside for them, and their
+    partner sees only that they're taking some time (``selectors.partner_pause``).
+
+    ``before``: the moment it was offered again for (``SafetyCheckOffer.Moment``), now settled."""
+    now = now or timezone.now()
+    said_yes = any(answers.get(question) == "yes" for question in SAFETY_QUESTIONS)
+    held_back = any(answers.get(question) == "unsaid" for question in FEAR_OR_HARM)
+    concern = said_yes or held_back
+    with transaction.atomic():
+        check, _ = SafetyCheck.objects.update_or_create(
+            user=user,
+            defaults={
+                "concern": concern,
+                "possible": concern and not said_yes,
+                "choice": SafetyCheck.Choice.ALONE if concern else SafetyCheck.Choice.TOGETHER,
+                "completed_at": now,
+            },
+        )
+        if before:
+            safety_offer_settle(user=user, moment=before, now=now)
     return check
+
+
+def safety_offer_settle(*, user: User, moment: str, now: datetime | None = None) -> None:
+    """The check offered again at ``moment`` was answered or set aside ("not now"): it is not
+    offered for that moment again (for "low-safety", not for a while). Unknown moments are ignored."""
+    if moment not in SafetyCheckOffer.Moment.values:
+        return
+    SafetyCheckOffer.objects.update_or_create(
+        user=user, moment=moment, defaults={"settled_at": now or timezone.now()}
+    )
 
 
 def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:

@@ -6,6 +6,7 @@ check-ins and rituals for its cards directly; nothing here is found by name."""
 from __future__ import annotations
 
 import ipaddress
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from checkins import selectors as checkin_selectors
 from repair.couples import once, selectors, services
 from repair.couples.access import AuthedRequest, couple_required
 from repair.couples.forms import HardMomentNoteForm, PauseNoticeForm
-from repair.couples.models import User
+from repair.couples.models import SafetyCheckOffer, User
 from repair.couples.selectors import CoupleView
 from repair.lib.clock import clock_format
 from repair.lib.mail import outbox_messages
@@ -29,6 +30,8 @@ from rituals import selectors as ritual_selectors
 
 # The Safety stage's agreement that the Pause button shows.
 PAUSE_PLAN = "safety-pause-plan"
+LOW_SAFETY = SafetyCheckOffer.Moment.LOW_SAFETY
+LOW_SAFETY_QUIET = timedelta(days=14)
 
 
 @require_GET
@@ -44,11 +47,26 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     else:
         greeting = _("Good evening")
     context: dict[str, object] = {"greeting": greeting, "couple": couple}
+    # The private check offered again after several days of feeling on edge: for this person's
+    # eyes only, from their own check-ins; set aside, it waits a fortnight.
+    context["safety_offer"] = checkin_selectors.felt_safety_low_for_days(
+        user=request.user
+    ) and selectors.safety_check_due(
+        user=request.user, before=LOW_SAFETY, since=timezone.now() - LOW_SAFETY_QUIET
+    )
+    aside_ids = selectors.stepped_aside_in(couple=couple) if couple.is_paired else set()
+    aside = request.user.pk in aside_ids
+    context["stepped_aside"] = aside
     if couple.is_paired:
         mine, theirs = checkin_selectors.today_pair(couple=couple)
         context |= {
-            "next_step": program_state(couple=couple).next_for_me,
-            "partner_pause": selectors.partner_pause(couple=couple, now=now),
+            # Taking time on their own: no nudge towards couple work.
+            "next_step": None if aside else program_state(couple=couple).next_for_me,
+            "partner_pause": selectors.partner_pause(
+                couple=couple,
+                now=now,
+                partner_aside=couple.partner is not None and couple.partner.pk in aside_ids,
+            ),
             "partner_signal": selectors.signal_from_partner(couple=couple, now=now),
             # The check-in card (checkins/today_card.html).
             "mine": mine,

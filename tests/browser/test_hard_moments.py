@@ -78,3 +78,34 @@ def test_a_pause_for_a_while_and_im_back(browsing: Browsing) -> None:
     page_b.reload()
     expect(page_b.get_by_role("heading", name="Avery is taking some time")).to_have_count(0)
     browsing.check_a11y(page_b)
+
+
+def test_the_private_check_after_pairing_steps_couple_work_aside_quietly(
+    browsing: Browsing,
+) -> None:
+    avery, blake = make_user("Avery"), make_user("Blake")
+    make_couple(avery, blake)
+    page_a = sign_in(browsing, "Avery", avery, PASSWORD, landing="/safety/?next=/")
+    browsing.check_a11y(page_a)
+    keep(snap(page_a, "check"), "check")
+    page_a.locator("input[name=afraid][value=unsaid]").check()
+    page_a.get_by_role("button", name="Continue").click()
+    expect(page_a.get_by_role("heading", level=1)).to_have_text("Your safety comes first")
+    browsing.check_a11y(page_a)
+    keep(snap(page_a, "check-possible-concern"), "check-possible-concern")
+    page_a.get_by_role("button", name="Take time on my own for now").click()
+    expect(page_a.get_by_role("heading", name="You're taking time on your own")).to_be_visible()
+    browsing.check_a11y(page_a)
+    keep(snap(page_a, "today-stepped-aside"), "today-stepped-aside")
+
+    page_b = sign_in(browsing, "Blake", blake, PASSWORD, landing="/")
+    expect(page_b.get_by_role("heading", name="Avery is taking some time")).to_be_visible()
+    browsing.check_a11y(page_b)
+    keep(snap(page_b, "today-partner-aside"), "today-partner-aside")
+
+    page_b.goto("/safety/?next=/")
+    page_b.get_by_role("button", name="Continue").click()
+    expect(page_b.get_by_role("heading", level=1)).to_have_text("Thank you")
+    expect(page_b.get_by_text("Suicide and self-harm")).to_be_visible()
+    browsing.check_a11y(page_b)
+    keep(snap(page_b, "check-no-concern"), "check-no-concern")
