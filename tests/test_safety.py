@@ -513,3 +513,29 @@ def test_two_low_days_or_an_old_run_do_not_offer_the_check(couple, partner_a: Us
         )
 
     assert "Just for you: a private check" not in client_for(partner_a).get(reverse("today")).text
+
+
+# --- support, in reach --------------------------------------------------------------------------------
+
+
+def test_support_is_in_the_navigation_on_every_page(client_a: Client):
+    for name in ("today", "program", "checkins:index", "rituals:index", "settings"):
+        page = client_a.get(reverse(name)).text
+        nav = page[page.index('<nav class="tabs"') : page.index("</nav>")]
+        assert f'href="{reverse("resources")}"' in nav, name
+        assert "Support" in nav
+
+
+def test_the_default_support_lines_include_a_suicide_and_self_harm_line(db):
+    page = Client().get(reverse("resources")).text
+
+    assert "Suicide and self-harm" in page
+    assert page.index("Emergency services") < page.index("Suicide and self-harm")
+
+
+def test_leaving_the_couple_points_to_support_first(client_a: Client):
+    page = client_a.get(reverse("leave")).text
+
+    support = page.index(f'href="{reverse("resources")}"', page.index("<main"))
+    assert support < page.index('action="/couple/leave/"')
+    assert "Before anything else: support" in page

@@ -109,3 +109,19 @@ def test_the_private_check_after_pairing_steps_couple_work_aside_quietly(
     expect(page_b.get_by_text("Suicide and self-harm")).to_be_visible()
     browsing.check_a11y(page_b)
     keep(snap(page_b, "check-no-concern"), "check-no-concern")
+
+
+def test_support_is_a_tab_and_leaving_shows_it_first(browsing: Browsing) -> None:
+    avery, blake = make_user("Avery"), make_user("Blake")
+    make_couple(avery, blake)
+    page = sign_in(browsing, "Avery", avery, PASSWORD, landing="/")
+    browsing.check_a11y(page)
+
+    page.locator("nav.tabs").get_by_role("link", name="Support").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support")
+    browsing.check_a11y(page)
+    keep(snap(page, "support"), "support")
+    page.goto("/couple/leave/")
+    expect(page.get_by_role("heading", name="Before anything else: support")).to_be_visible()
+    browsing.check_a11y(page)
+    keep(snap(page, "leave"), "leave")
