@@ -539,3 +539,17 @@ def test_leaving_the_couple_points_to_support_first(client_a: Client):
     support = page.index(f'href="{reverse("resources")}"', page.index("<main"))
     assert support < page.index('action="/couple/leave/"')
     assert "Before anything else: support" in page
+
+
+def test_the_partners_download_never_tells_of_a_step_aside(
+    couple, partner_a: User, partner_b: User
+):
+    client_for(partner_a).post(reverse("safety_check"), CONCERN)
+    client_b = client_for(partner_b)
+
+    for fmt in ("json", "html"):
+        exported = client_b.get(reverse("export_data"), {"format": fmt}).content.decode()
+        assert "alone" not in exported.replace("carry them alone", "")
+        assert "on my own" not in exported
+        assert "raised a concern" in exported or fmt == "json"  # partner B's own: no concern
+    assert SafetyCheck.objects.get(user=partner_b).concern is False
