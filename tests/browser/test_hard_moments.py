@@ -4,11 +4,13 @@ checked with axe and photographed at phone width."""
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from checkins.models import CheckIn
 from repair.couples.models import HardMoment
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in, snap
@@ -125,3 +127,25 @@ def test_support_is_a_tab_and_leaving_shows_it_first(browsing: Browsing) -> None
     expect(page.get_by_role("heading", name="Before anything else: support")).to_be_visible()
     browsing.check_a11y(page)
     keep(snap(page, "leave"), "leave")
+
+
+def test_days_on_edge_offer_the_check_again_privately(browsing: Browsing) -> None:
+    avery, blake = make_user("Avery"), make_user("Blake")
+    couple = make_couple(avery, blake)
+    today = avery.local_today()
+    for days_ago in range(3):
+        CheckIn.objects.create(
+            user=avery, couple=couple, local_date=today - timedelta(days=days_ago), safety=1
+        )
+    page = sign_in(browsing, "Avery", avery, PASSWORD, landing="/")
+    expect(page.get_by_role("heading", name="Just for you: a private check")).to_be_visible()
+    browsing.check_a11y(page)
+    keep(snap(page, "today-check-offer"), "today-check-offer")
+
+    page.get_by_role("link", name="Take the check").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A private check, again")
+    browsing.check_a11y(page)
+    keep(snap(page, "check-again"), "check-again")
+    page.get_by_role("button", name="Not now").click()
+    expect(page.get_by_role("heading", name="Just for you: a private check")).to_have_count(0)
+    browsing.check_a11y(page)
