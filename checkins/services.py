@@ -37,10 +37,13 @@ def checkin_record(
     user: User,
     data: CheckinInput,
     couple: CoupleView | None,
+    stepped_aside: bool | None = None,
     now: datetime | None = None,
 ) -> CheckIn:
     """Save the person's check-in for their own local today, creating or editing it. Submitting
     twice (a double tap, a retry after a network blip) edits the same row: one per local day.
+    ``stepped_aside``: whether the person is taking time on their own after the private safety
+    check (then the check-in stays private), if the caller already knows.
 
     One statement: an insert that becomes an update on the (person, day) constraint, so two
     submits racing each other still leave one row. ``couple`` is the person's couple as ``couple_for_user`` gives it (the view has it already)."""
@@ -49,7 +52,9 @@ def checkin_record(
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
     visibility = data.visibility if data.visibility in Visibility.values else Visibility.PRIVATE
-    if couple is None or couple_selectors.stepped_aside(user=user):
+    if stepped_aside is None:
+        stepped_aside = couple is not None and couple_selectors.stepped_aside(user=user)
+    if couple is None or stepped_aside:
         # Nobody to share with; or, after the private safety check, taking time on their own:
         # their check-ins stay private until they go back to couple work.
         visibility = Visibility.PRIVATE

@@ -421,6 +421,7 @@ def test_the_person_who_stepped_aside_sees_it_and_their_check_ins_stay_private(
     )
 
     assert "You're taking time on your own" in today_a
+    assert 'value="shared"' not in client_a.get(reverse("checkins:index")).text
     assert "One next step" not in today_a
     assert CheckIn.objects.get(user=partner_a).visibility == "private"
     assert "a walk alone" not in client_for(partner_b).get(reverse("checkins:index")).text
