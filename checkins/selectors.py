@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
-from checkins.models import SCALE_FIELDS, CheckIn, CheckinPreferences, Visibility
+from checkins.models import SCALE_FIELDS, SCALE_MIN, CheckIn, CheckinPreferences, Visibility
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 
@@ -26,6 +26,30 @@ def checkin_for_day(*, user: User, day: date) -> CheckIn | None:
         .select_related("acknowledgement", "acknowledgement__by")
         .first()
     )
+
+
+# "Several days" of felt safety at its lowest: this many of the person's latest check-ins, all
+# within LOW_SAFETY_WITHIN days of their today.
+LOW_SAFETY_DAYS = 3
+LOW_SAFETY_WITHIN = 5
+
+
+def felt_safety_low_for_days(*, user: User, now: datetime | None = None) -> bool:
+    """Whether the person's own last few check-ins (``LOW_SAFETY_DAYS`` of them, in the last
+    ``LOW_SAFETY_WITHIN`` days) all put felt safety at the lowest point. Read from their own
+    check-ins only, shared or not; for the person's own eyes (an offer of the private check)."""
+    today = user.local_today(now=now)
+    latest = list(
+        CheckIn.objects.filter(
+            user=user,
+            local_date__gt=today - timedelta(days=LOW_SAFETY_WITHIN),
+            local_date__lte=today,
+            safety__isnull=False,
+        )
+        .order_by("-local_date")
+        .values_list("safety", flat=True)[:LOW_SAFETY_DAYS]
+    )
+    return len(latest) == LOW_SAFETY_DAYS and all(value == SCALE_MIN for value in latest)
 
 
 def checkin_last_shared(*, user: User) -> list[str]:

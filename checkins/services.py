@@ -19,6 +19,7 @@ from checkins.models import (
     Visibility,
 )
 from checkins.signals import preferences_changed
+from repair.couples import selectors as couple_selectors
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 
@@ -38,10 +39,13 @@ def checkin_record(
     user: User,
     data: CheckinInput,
     couple: CoupleView | None,
+    stepped_aside: bool | None = None,
     now: datetime | None = None,
 ) -> CheckIn:
     """Save the person's check-in for their own local today, creating or editing it. Submitting
     twice (a double tap, a retry after a network blip) edits the same row: one per local day.
+    ``stepped_aside``: whether the person is taking time on their own after the private safety
+    check (then the check-in stays private), if the caller already knows.
 
     One statement: an insert that becomes an update on the (person, day) constraint, so two
     submits racing each other still leave one row. ``couple`` is the person's couple as ``couple_for_user`` gives it (the view has it already)."""
@@ -49,6 +53,8 @@ def checkin_record(
     day = user.local_today(now=now)
     if couple is not None and couple.me.pk != user.pk:
         raise ValueError("couple is not this person's")
+    if stepped_aside is None:
+        stepped_aside = couple is not None and couple_selectors.stepped_aside(user=user)
     answers: dict[str, object] = {
         "helped": data.helped.strip(),
         "appreciated": data.appreciated.strip(),
@@ -56,11 +62,15 @@ def checkin_record(
         **{name: data.scales.get(name) for name in SCALE_FIELDS},
     }
     # What was chosen and answered, in a stable order (a ticked but skipped question shares
-    # nothing, so the partner never gets an empty card). Nobody to share with: nothing.
+    # nothing, so the partner never gets an empty card). Nobody to share with, or taking time on
+    # their own after the private safety check: nothing, until they go back to couple work.
     shared = [
         name
         for name in SHAREABLE_FIELDS
-        if couple is not None and name in data.shared and answers[name] not in (None, "")
+        if couple is not None
+        and not stepped_aside
+        and name in data.shared
+        and answers[name] not in (None, "")
     ]
     fields: dict[str, object] = {
         "couple": couple.couple if couple else None,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from checkins import charts, exports, selectors, services
 from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALES
+from repair.couples import selectors as couple_selectors
 from repair.couples.access import AuthedRequest
 from repair.couples.selectors import couple_for_user
 from repair.lib.redirects import next_path
@@ -30,7 +31,9 @@ LOW_SAFETY_READ = "body-on-alert"
 def index(request: AuthedRequest) -> HttpResponse:
     user = request.user
     couple = couple_for_user(user=user)
-    can_share = couple is not None
+    # Taking time on their own after the private safety check: their check-ins stay private.
+    aside = couple is not None and couple_selectors.stepped_aside(user=user)
+    can_share = couple is not None and not aside
     today = user.local_today()
     saved = False
     day = today
@@ -38,7 +41,9 @@ def index(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = CheckinForm(request.POST, can_share=can_share)
         if form.is_valid():
-            record = services.checkin_record(user=user, couple=couple, data=form.to_input())
+            record = services.checkin_record(
+                user=user, couple=couple, data=form.to_input(), stepped_aside=aside
+            )
             if not request.htmx:
                 messages.success(request, _("Thank you. Today's check-in is saved."))
                 return redirect("checkins:index")

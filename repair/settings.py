@@ -373,6 +373,14 @@ CRISIS_LINES = [
         "url": "",
     },
     {
+        # Both partners are at risk after a disclosure: the hurt one of despair, the other of shame.
+        "name": _("Suicide and self-harm"),
+        "detail": _(
+            "If you are thinking of ending your life or hurting yourself, call or text a crisis line now (988 in the US and Canada, 116 123 for Samaritans in the UK and Ireland), or find one for your country."
+        ),
+        "url": "https://findahelpline.com",
+    },
+    {
         "name": _("Find a helpline"),
         "detail": _("Free, confidential helplines for many countries, searchable by topic."),
         "url": "https://findahelpline.com",

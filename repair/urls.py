@@ -29,6 +29,7 @@ urlpatterns = [
     path("safety/support/", safety_views.safety_support, name="safety_support"),
     path("exit/", safety_views.quick_exit, name="quick_exit"),
     path("pause/", home_views.pause, name="pause"),
+    path("when-it-hits/", home_views.when_it_hits, name="when_it_hits"),
     path("support/", home_views.resources, name="resources"),
     path("reads/", read_views.reads, name="reads"),
     path("reads/<slug:slug>/", read_views.read, name="read"),

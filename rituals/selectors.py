@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from django_stubs_ext import StrOrPromise
 from checkins.models import CheckIn
 from repair.couples.models import User
 from repair.couples.selectors import CoupleView
+from repair.lib.clock import clock_format
 from repair.program.content import program
 from repair.program.models import AgreementVersion, Commitment, Conversation
 from repair.program.selectors import program_state
@@ -84,9 +84,9 @@ def ritual_for_couple(*, couple: CoupleView, ritual_id: int) -> ScheduledRitual 
     ).first()
 
 
-def schedule_text(ritual: ScheduledRitual) -> str:
-    """ "Every Sunday at 19:00", in words a person would use."""
-    at = formats.time_format(ritual.local_time, "H:i")
+def schedule_text(ritual: ScheduledRitual, *, clock: str = "") -> str:
+    """ "Every Sunday at 19:00", in words a person would use, on their own clock."""
+    at = clock_format(ritual.local_time, clock=clock)
     if ritual.cadence == Cadence.WEEKLY and ritual.weekday is not None:
         return _("Every %(day)s at %(time)s") % {"day": WEEKDAYS[ritual.weekday], "time": at}
     if ritual.cadence == Cadence.MONTHLY:
@@ -166,7 +166,7 @@ def ritual_rows(
                 library=BY_SLUG.get(ritual.ritual),
                 whose=whose(ritual, couple),
                 mine=mine,
-                schedule=schedule_text(ritual),
+                schedule=schedule_text(ritual, clock=couple.me.clock),
             )
         )
     return rows
@@ -191,7 +191,7 @@ def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[Ri
             library=BY_SLUG.get(ritual.ritual),
             whose=whose(ritual, couple),
             mine=True,
-            schedule=schedule_text(ritual),
+            schedule=schedule_text(ritual, clock=couple.me.clock),
         )
         for ritual in active
     ]

@@ -148,6 +148,9 @@ MATRIX: dict[str, Row] = {
     "quick_exit": Row(get=same(302), post=NOT_ALLOWED),
     # Pause works for everyone; an empty POST (no return time chosen) just shows the page again.
     "pause": Row(get=same(200), post=same(200)),
+    # "When it hits" works for everyone; a POST needs a person (for the note or the signal), and
+    # one with nothing chosen shows the page again.
+    "when_it_hits": Row(get=same(200), post=same(200, anonymous=LOGIN)),
     # The private safety screen: an empty POST means every question skipped, so no concern.
     "safety_check": Row(get=same(200, anonymous=LOGIN), post=same(302, anonymous=LOGIN)),
     # Without a choice, the support page shows again.

@@ -31,6 +31,7 @@ from checkins.forms import AcknowledgeForm, CheckinForm, PreferencesForm
 from checkins.models import SCALE_FIELDS, SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.forms import (
     DeleteAccountForm,
+    HardMomentNoteForm,
     InviteEmailForm,
     LeaveForm,
     PauseNoticeForm,
@@ -420,10 +421,37 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         Endpoint("unsubscribe", kwargs=lambda w: {}, fields=lambda w: {}, str_kwarg="token")
     ],
     "pause": [
-        Endpoint("pause", fields=lambda w: {**form_fields(PauseNoticeForm), "once": hostile})
+        Endpoint(
+            "pause",
+            fields=lambda w: {
+                **form_fields(PauseNoticeForm),
+                "action": one_of("", "back", "cancel"),
+                "once": hostile,
+            },
+        )
+    ],
+    "when_it_hits": [
+        Endpoint(
+            "when_it_hits",
+            fields=lambda w: {
+                **form_fields(HardMomentNoteForm),
+                "action": one_of("note", "signal", "signal_end"),
+                "once": hostile,
+            },
+            kept=("note",),
+        )
     ],
     "safety_check": [
-        Endpoint("safety_check", fields=lambda w: {**form_fields(SafetyCheckForm), **NEXT})
+        Endpoint(
+            "safety_check",
+            fields=lambda w: {
+                **form_fields(SafetyCheckForm),
+                "before": one_of("consent", "injury", "low-safety"),
+                "action": one_of("", "not_now"),
+                **NEXT,
+            },
+            query=("next", "before"),
+        )
     ],
     "safety_support": [
         Endpoint(

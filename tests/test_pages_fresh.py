@@ -173,7 +173,7 @@ TODAY_CHANGES: list[tuple[str, Change | None, Change, Callable[[str], bool]]] = 
     ("partner replies to mine", _i_share, _acknowledges_mine, lambda page: REPLY_WORDS in page),
     ("partner sends a note", None, _sends_a_note, lambda page: NOTE_WORDS in page),
     ("I open the note", _sends_a_note, _opens_the_note, lambda page: NOTE_WORDS not in page),
-    ("partner takes a pause", None, _pauses, lambda page: "is taking a pause" in page),
+    ("partner takes a pause", None, _pauses, lambda page: "is taking some time" in page),
     (
         "a daily ritual is scheduled",
         None,
@@ -329,11 +329,11 @@ def test_a_partners_pause_leaves_today_when_it_ends(
     client_a: Client, partner_b: User, at_noon: time_machine.Traveller
 ):
     services.pause_notify(user=partner_b, minutes=30)
-    assert "is taking a pause" in get(client_a, reverse("today"))
+    assert "is taking some time" in get(client_a, reverse("today"))
 
     at_noon.move_to(NOW + timedelta(minutes=30))  # back_at itself: the pause is over
 
-    assert "is taking a pause" not in get(client_a, reverse("today"))
+    assert "is taking some time" not in get(client_a, reverse("today"))
 
 
 def test_a_new_day_starts_a_fresh_today(

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from repair.couples.models import SelfDescription, User
+from repair.couples.models import Clock, HardMoment, SelfDescription, User
 from repair.lib.names import NameField
 from repair.lib.time_zones import time_zone_choices
 
@@ -69,6 +70,12 @@ class ProfileForm(forms.Form):
         },
     )
     time_zone = TimeZoneField()
+    clock = forms.ChoiceField(
+        label=_("Show times as"),
+        choices=Clock.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Please pick one of the ways to show times.")},
+    )
     self_description = forms.ChoiceField(
         label=_("How would you describe your part in what happened? (optional, private)"),
         help_text=_(
@@ -87,6 +94,7 @@ class ProfileForm(forms.Form):
             initial={
                 "display_name": user.display_name,
                 "time_zone": user.time_zone,
+                "clock": user.clock,
                 "self_description": user.self_description,
             },
         )
@@ -129,32 +137,44 @@ class LeaveForm(forms.Form):
 SAFETY_ANSWERS = [("no", _("No")), ("yes", _("Yes")), ("unsaid", _("I'd rather not say"))]
 
 
-class SafetyCheckForm(forms.Form):
-    """The private safety screen. Every question can be skipped."""
+def _safety_question(label: StrOrPromise) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=SAFETY_ANSWERS,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Please choose one of the answers, or leave it blank.")
+        },
+    )
 
-    afraid = forms.ChoiceField(
-        label=_("Are you ever afraid of your partner?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+
+class SafetyCheckForm(forms.Form):
+    """The private safety screen: our own plain questions about what couple work must not go on
+    top of. Every question can be skipped; only the outcome is kept (services.safety_check_record)."""
+
+    afraid = _safety_question(
+        _("Do you ever feel afraid of your partner, or of what they might do?")
     )
-    hurt = forms.ChoiceField(
-        label=_("Has your partner ever hurt you physically, or threatened to?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+    hurt = _safety_question(
+        _("Has your partner ever pushed, hit or physically hurt you — or threatened to?")
     )
-    control = forms.ChoiceField(
-        label=_("Does your partner control your money, your phone, or who you can see?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+    strangled = _safety_question(
+        _(
+            "Has your partner ever put their hands or anything else around your neck, choked or strangled you — even once?"
+        )
     )
-    pressure = forms.ChoiceField(
-        label=_("Do you feel pressured to use this app, or to share things here?"),
-        choices=SAFETY_ANSWERS,
-        required=False,
-        widget=forms.RadioSelect,
+    sexual = _safety_question(
+        _("Has your partner ever pressured or forced you into sexual things you didn't want?")
+    )
+    insults = _safety_question(
+        _("Does your partner often insult you, put you down, or make you feel small?")
+    )
+    control = _safety_question(
+        _("Does your partner control your money, check your phone, or decide who you can see?")
+    )
+    pressure = _safety_question(
+        _("Do you feel pushed to use this app, or to share what you write here?")
     )
 
 
@@ -164,6 +184,7 @@ PAUSE_CHOICES = [
     (60, _("in about an hour")),
     (180, _("in a few hours")),
     (60 * 12, _("tomorrow")),
+    (0, _("after a while — I'll say when I'm back")),
 ]
 
 
@@ -177,6 +198,31 @@ class PauseNoticeForm(forms.Form):
             "invalid_choice": _("Please choose when you'll come back."),
         },
     )
+
+
+class HardMomentNoteForm(forms.Form):
+    """ "When it hits": a private note, only for the one who writes it."""
+
+    note = forms.CharField(
+        label=_("A note for yourself (optional)"),
+        help_text=_(
+            "Only you will ever see this — never your partner. What set it off, what you felt, "
+            "what helped. Writing it down can help it settle."
+        ),
+        max_length=HardMoment.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "data-draft-key": "when-it-hits-note"}),
+        error_messages={
+            "required": _("There's nothing written yet. A word or two is enough, if you want to."),
+            "max_length": _(
+                "That's a lot to hold. Please keep one note under %(limit_value)d characters — or keep two."
+            ),
+            NULL_CHARACTER: NULL_MESSAGE,
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["maxlength"] = str(HardMoment.NOTE_MAX)
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repair.lib.crypto import EncryptedTextField
 from repair.lib.time_zones import validate_time_zone
 
 
@@ -38,6 +39,14 @@ class SelfDescription(models.TextChoices):
     UNSAID = "unsaid", _("I'd rather not say")
 
 
+class Clock(models.TextChoices):
+    """How the person reads a time of day (repair/lib/clock.py)."""
+
+    # 24-hour is what every page showed before there was a choice.
+    H24 = "", _("24-hour (21:30)")
+    H12 = "12", _("12-hour (9:30 p.m.)")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Signs in with an email address; belongs to at most one active couple."""
 
@@ -45,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    clock = models.CharField(
+        _("clock"), max_length=2, choices=Clock.choices, blank=True, default=Clock.H24
     )
     # Private to this person: used only to choose which wording of a prompt they see.
     self_description = models.CharField(
@@ -179,6 +191,9 @@ class SafetyCheck(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="safety_check")
     concern = models.BooleanField(default=False)
+    # The concern came only from "I'd rather not say" on fear or harm: met just as gently, in
+    # softer words, and with the same choice.
+    possible = models.BooleanField(default=False)
     choice = models.CharField(max_length=10, choices=Choice.choices, default=Choice.TOGETHER)
     completed_at = models.DateTimeField(default=timezone.now)
 
@@ -186,19 +201,84 @@ class SafetyCheck(models.Model):
         return f"Safety check #{self.pk}"
 
 
+class SafetyCheckOffer(models.Model):
+    """The check offered again, privately, at a moment that asks more of a person (before the
+    Consent stage, before the injury is told, after days of feeling on edge), and when they
+    answered it or set it aside. Holds no answers."""
+
+    class Moment(models.TextChoices):
+        CONSENT = "consent", _("before the Consent stage")
+        INJURY = "injury", _("before telling the hurt")
+        LOW_SAFETY = "low-safety", _("after several days of feeling on edge")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    moment = models.CharField(max_length=20, choices=Moment.choices)
+    settled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "moment"], name="safety_offer_once_per_moment")
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety check offer #{self.pk}"
+
+
 class PauseNotice(models.Model):
-    """ "I need a pause; I'll come back": a note to the partner with a time to return, no details."""
+    """ "I need a pause; I'll come back": a note to the partner with a time to return (or none:
+    "for a while, until I say I'm back"), no details. The one who paused can end it early."""
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    back_at = models.DateTimeField()
+    # Null: open-ended, until they say they're back.
+    back_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # "I'm back" (or "cancel") ends it before its time.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    cancelled = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["couple", "back_at"])]
 
     def __str__(self) -> str:
         return f"Pause notice #{self.pk}"
+
+    def length(self) -> timedelta | None:
+        """How long it was asked for; None for "until I say I'm back"."""
+        return None if self.back_at is None else self.back_at - self.created_at
+
+    def running(self, *, now: datetime) -> bool:
+        return self.ended_at is None and (self.back_at is None or self.back_at > now)
+
+
+class HardMoment(models.Model):
+    """A moment when a trigger or an intrusive image hit ("When it hits"): an optional private
+    note, only ever shown to its writer, and an optional wordless signal to the partner."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The couple at the time, for the signal. SET_NULL: the note stays the writer's own even if
+    # the space is deleted after the other partner leaves.
+    couple = models.ForeignKey(
+        Couple, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = EncryptedTextField(blank=True)
+    signal = models.BooleanField(default=False)
+    signal_ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    NOTE_MAX = 4000
+    # How long a quiet signal shows on the partner's Today, unless its sender takes it down sooner.
+    SIGNAL_SHOWN_FOR = timedelta(hours=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Hard moment #{self.pk}"
+
+    @property
+    def signal_until(self) -> datetime:
+        return self.created_at + self.SIGNAL_SHOWN_FOR
 
 
 # --- One-time submission keys (repair/couples/once.py) --------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repair.couples.models import (
     Couple,
+    HardMoment,
     Invite,
     Membership,
     PauseNotice,
@@ -72,8 +73,18 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
             ),
             "shared_spaces": spaces,
             "pause_notices": [
-                {"created_at": p.created_at, "back_at": p.back_at}
+                {
+                    "created_at": p.created_at,
+                    "back_at": p.back_at,
+                    "ended_at": p.ended_at,
+                    "cancelled": p.cancelled,
+                }
                 for p in PauseNotice.objects.filter(user=user).order_by("created_at")
+            ],
+            # Their own notes from "When it hits": theirs alone, as they wrote them.
+            "hard_moments": [
+                {"created_at": m.created_at, "note": m.note, "signal": m.signal}
+                for m in HardMoment.objects.filter(user=user).order_by("created_at")
             ],
         },
     )

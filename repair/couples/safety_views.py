@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from repair.couples import selectors, services
 from repair.couples.access import AuthedRequest
 from repair.couples.forms import SafetyCheckForm
+from repair.couples.models import SafetyCheck, SafetyCheckOffer
 from repair.couples.services import CoupleError
 from repair.lib.redirects import next_path
 
@@ -25,16 +26,32 @@ def _next(request: AuthedRequest) -> str:
     return next_path(request, target, default=reverse("start"))
 
 
+def _before(request: AuthedRequest) -> str:
+    """The moment the check is offered again for (``SafetyCheckOffer.Moment``), or ""."""
+    value = request.POST.get("before") or request.GET.get("before") or ""
+    return value if value in SafetyCheckOffer.Moment.values else ""
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def safety_check(request: AuthedRequest) -> HttpResponse:
+    """The private check. Everyone goes on to the support page afterwards (the lines are for
+    everyone, not only for those who said yes), which then leads where they were going."""
+    before = _before(request)
+    if request.method == "POST" and request.POST.get("action") == "not_now":
+        # The check offered again at a moment: set aside, for that moment, without answering.
+        if before:
+            services.safety_offer_settle(user=request.user, moment=before)
+        return redirect(_next(request))
     form = SafetyCheckForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        check = services.safety_check_record(user=request.user, answers=form.cleaned_data)
-        if check.concern:
-            return redirect(f"{reverse('safety_support')}?{urlencode({'next': _next(request)})}")
-        return redirect(_next(request))
-    return render(request, "repair/safety.html", {"form": form, "next": _next(request)})
+        services.safety_check_record(user=request.user, answers=form.cleaned_data, before=before)
+        return redirect(f"{reverse('safety_support')}?{urlencode({'next': _next(request)})}")
+    return render(
+        request,
+        "repair/safety.html",
+        {"form": form, "next": _next(request), "before": before},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,11 +64,17 @@ def safety_support(request: AuthedRequest) -> HttpResponse:
             pass  # an unknown choice changes nothing; the page shows again
         else:
             return redirect(_next(request))
-    gate = selectors.couple_work_gate(user=request.user)
+    check = selectors.safety_check_for(user=request.user)
     return render(
         request,
         "repair/safety_support.html",
-        {"crisis_lines": settings.CRISIS_LINES, "alone": gate == "alone", "next": _next(request)},
+        {
+            "crisis_lines": settings.CRISIS_LINES,
+            "check": check,
+            "alone": check is not None and check.choice == SafetyCheck.Choice.ALONE,
+            "couple": selectors.couple_for_user(user=request.user),
+            "next": _next(request),
+        },
     )
 
 

@@ -12,17 +12,21 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from repair.couples import emails, once
 from repair.couples.models import (
+    Clock,
     Couple,
+    HardMoment,
     Invite,
     InviteStatus,
     Membership,
     PauseNotice,
     SafetyCheck,
+    SafetyCheckOffer,
     SelfDescription,
     User,
 )
@@ -209,18 +213,24 @@ def profile_update(
     display_name: str,
     time_zone: str,
     self_description: str,
+    clock: str | None = None,
     now: datetime | None = None,
 ) -> User:
-    """A new time zone moves the person's pending reminders with it, in the same transaction."""
+    """A new time zone moves the person's pending reminders with it, in the same transaction.
+    ``clock`` None leaves the clock format as it was."""
     if self_description and self_description not in SelfDescription.values:
         raise CoupleError("bad_self_description")
+    if clock is not None and clock not in Clock.values:
+        raise CoupleError("bad_clock")
     moved = user.time_zone != time_zone
     user.display_name = display_name.strip()
     user.time_zone = time_zone
     user.self_description = self_description
+    if clock is not None:
+        user.clock = clock
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(update_fields=["display_name", "time_zone", "self_description"])
+        user.save(update_fields=["display_name", "time_zone", "clock", "self_description"])
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user
@@ -228,26 +238,61 @@ def profile_update(
 
 # --- safety ----------------------------------------------------------------------------------------
 
-# The private safety screen. Each answer is yes / no / prefer not to say; only whether any answer was
-# "yes" is kept. The questions themselves live in repair/couples/forms.py.
-SAFETY_QUESTIONS = ("afraid", "hurt", "control", "pressure")
+# The private safety screen. Each answer is yes / no / "I'd rather not say"; only the outcome is
+# kept. The questions themselves live in repair/couples/forms.py.
+SAFETY_QUESTIONS = (
+    "afraid",
+    "hurt",
+    "strangled",
+    "sexual",
+    "insults",
+    "control",
+    "pressure",
+)
+# "I'd rather not say" to one of these is met as a possible concern: gently, with the same choice.
+FEAR_OR_HARM = ("afraid", "hurt", "strangled")
 
 
 def safety_check_record(
-    *, user: User, answers: dict[str, str], now: datetime | None = None
+    *,
+    user: User,
+    answers: dict[str, str],
+    before: str = "",
+    now: datetime | None = None,
 ) -> SafetyCheck:
     """Record the outcome of the screen (never the answers). A concern starts the person on their
-    own; they can choose couple work anyway on the next page. Nobody is told, nothing is locked."""
-    concern = any(answers.get(question) == "yes" for question in SAFETY_QUESTIONS)
-    check, _ = SafetyCheck.objects.update_or_create(
-        user=user,
-        defaults={
-            "concern": concern,
-            "choice": SafetyCheck.Choice.ALONE if concern else SafetyCheck.Choice.TOGETHER,
-            "completed_at": now or timezone.now(),
-        },
-    )
+    own; they can choose couple work anyway on the next page. Nobody is told, nothing is locked.
+    For a paired person "on their own" is real: couple work steps aside for them, and their
+    partner sees only that they're taking some time (``selectors.partner_pause``).
+
+    ``before``: the moment it was offered again for (``SafetyCheckOffer.Moment``), now settled."""
+    now = now or timezone.now()
+    said_yes = any(answers.get(question) == "yes" for question in SAFETY_QUESTIONS)
+    held_back = any(answers.get(question) == "unsaid" for question in FEAR_OR_HARM)
+    concern = said_yes or held_back
+    with transaction.atomic():
+        check, _ = SafetyCheck.objects.update_or_create(
+            user=user,
+            defaults={
+                "concern": concern,
+                "possible": concern and not said_yes,
+                "choice": SafetyCheck.Choice.ALONE if concern else SafetyCheck.Choice.TOGETHER,
+                "completed_at": now,
+            },
+        )
+        if before:
+            safety_offer_settle(user=user, moment=before, now=now)
     return check
+
+
+def safety_offer_settle(*, user: User, moment: str, now: datetime | None = None) -> None:
+    """The check offered again at ``moment`` was answered or set aside ("not now"): it is not
+    offered for that moment again (for "low-safety", not for a while). Unknown moments are ignored."""
+    if moment not in SafetyCheckOffer.Moment.values:
+        return
+    SafetyCheckOffer.objects.update_or_create(
+        user=user, moment=moment, defaults={"settled_at": now or timezone.now()}
+    )
 
 
 def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:
@@ -262,14 +307,31 @@ def safety_choice_set(*, user: User, choice: str) -> SafetyCheck:
 
 # Without a form key, the same pause asked for again within this long is the one already sent.
 PAUSE_REPEAT_WINDOW = timedelta(minutes=2)
+# "For a while": no time to come back; it runs until the person says they're back.
+PAUSE_OPEN_ENDED = 0
+
+
+def _pauses_running(*, user: User, now: datetime) -> QuerySet[PauseNotice]:
+    return PauseNotice.objects.filter(user=user, ended_at__isnull=True).filter(
+        Q(back_at__isnull=True) | Q(back_at__gt=now)
+    )
+
+
+def pause_end(*, user: User, cancel: bool = False, now: datetime | None = None) -> int:
+    """ "I'm back" (or, ``cancel``, "I didn't mean to send that"): the pause ends now, and the
+    partner's notice goes with it. Only the person who paused can end it. Returns how many ended
+    (0 when none was running: a second tap, or it had already reached its time)."""
+    now = now or timezone.now()
+    return _pauses_running(user=user, now=now).update(ended_at=now, cancelled=cancel)
 
 
 def pause_notify(
     *, user: User, minutes: int, key: UUID | None = None, now: datetime | None = None
 ) -> PauseNotice:
-    """ "I need a pause; I'll come back": tells the partner only that, and when. No details.
-    Sent twice from one page (``key``, see ``repair.once``) it is one pause."""
-    if not 5 <= minutes <= 24 * 60:
+    """ "I need a pause; I'll come back": tells the partner only that, and when (``minutes`` 0:
+    "for a while", until they say they're back). No details. Sent twice from one page (``key``,
+    see ``repair.once``) it is one pause; a new pause replaces one still running."""
+    if minutes != PAUSE_OPEN_ENDED and not 5 <= minutes <= 24 * 60:
         raise CoupleError("bad_minutes")
     membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
     if membership is None:
@@ -293,15 +355,81 @@ def pause_notify(
                 .order_by("-created_at", "-pk")
                 .first()
             )
-            if latest is not None and latest.back_at - latest.created_at == timedelta(
-                minutes=minutes
-            ):
+            wanted = timedelta(minutes=minutes) if minutes else None
+            if latest is not None and latest.length() == wanted:
                 return latest
+        _pauses_running(user=user, now=now).update(ended_at=now)
         notice = PauseNotice.objects.create(
             couple_id=membership.couple_id,
             user=user,
-            back_at=now + timedelta(minutes=minutes),
+            back_at=now + timedelta(minutes=minutes) if minutes else None,
             created_at=now,
         )
         claim.record(notice.pk)
     return notice
+
+
+# --- when it hits ------------------------------------------------------------------------------------
+
+
+def hard_moment_note(
+    *, user: User, note: str, key: UUID | None = None, now: datetime | None = None
+) -> HardMoment:
+    """Keep a private note about a hard moment. Only its writer ever reads it (their page, their
+    download); it is encrypted at rest. Sent twice from one page (``key``) it is one note."""
+    note = note.strip()
+    if not note:
+        raise CoupleError("empty")
+    if len(note) > HardMoment.NOTE_MAX:
+        raise CoupleError("too_long")
+    now = now or timezone.now()
+    membership = Membership.objects.filter(user=user, left_at__isnull=True).first()
+    with transaction.atomic():
+        claim = once.claim(user=user, purpose="repair.hard_moment", key=key, now=now)
+        first = claim.first_of(HardMoment.objects.filter(user=user))
+        if first is not None:
+            return first
+        moment = HardMoment.objects.create(
+            user=user,
+            couple_id=membership.couple_id if membership else None,
+            note=note,
+            created_at=now,
+        )
+        claim.record(moment.pk)
+    return moment
+
+
+def hard_moment_signal(*, user: User, now: datetime | None = None) -> HardMoment:
+    """A wordless signal to the partner: their Today says only that this is a hard moment, for
+    ``HardMoment.SIGNAL_SHOWN_FOR``. A signal still showing is that signal (a double tap sends one)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        membership = (
+            Membership.objects.filter(user=user, left_at__isnull=True)
+            .select_for_update(of=("couple",))
+            .select_related("couple")
+            .first()
+        )
+        if membership is None:
+            raise CoupleError("not_in_couple")
+        if membership.couple.memberships.filter(left_at__isnull=True).count() < 2:
+            raise CoupleError("not_paired")
+        showing = HardMoment.objects.filter(
+            user=user,
+            couple_id=membership.couple_id,
+            signal=True,
+            signal_ended_at__isnull=True,
+            created_at__gt=now - HardMoment.SIGNAL_SHOWN_FOR,
+        ).first()
+        if showing is not None:
+            return showing
+        return HardMoment.objects.create(
+            user=user, couple_id=membership.couple_id, signal=True, created_at=now
+        )
+
+
+def hard_moment_signal_end(*, user: User, now: datetime | None = None) -> None:
+    """Take a signal down before its time ("it has passed")."""
+    HardMoment.objects.filter(user=user, signal=True, signal_ended_at__isnull=True).update(
+        signal_ended_at=now or timezone.now()
+    )

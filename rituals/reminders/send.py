@@ -31,7 +31,7 @@ from django.db import connection as db
 from django.utils import timezone
 
 from checkins.models import CheckIn, CheckinPreferences
-from repair.couples.models import Membership, User
+from repair.couples.models import Membership, SafetyCheck, User
 from rituals.models import Reminder, ReminderKind, ReminderSend, ReminderSettings, SendStatus
 from rituals.reminders.emails import reminder_email
 from rituals.schedule import in_quiet_hours
@@ -204,6 +204,9 @@ class _Facts:
     checked_in: frozenset[tuple[int, date]] = frozenset()
     members: frozenset[tuple[int, int]] = frozenset()
     summary_wanted: frozenset[int] = frozenset()
+    # People taking time on their own after the private safety check: couple work steps aside
+    # for them, so their shared rituals' reminders stop.
+    aside: frozenset[int] = frozenset()
 
 
 def _load(send_ids: list[int]) -> dict[int, ReminderSend]:
@@ -247,13 +250,21 @@ def _facts(rows: Collection[ReminderSend]) -> _Facts:
             couple_id__in={r.ritual.couple_id for r in rituals if r.ritual},
             left_at__isnull=True,
         ).values_list("user_id", "couple_id")
-        facts = _Facts(checked_in=facts.checked_in, members=frozenset(members))
+        aside = SafetyCheck.objects.filter(
+            user_id__in={r.user_id for r in rituals}, choice=SafetyCheck.Choice.ALONE
+        ).values_list("user_id", flat=True)
+        facts = _Facts(
+            checked_in=facts.checked_in, members=frozenset(members), aside=frozenset(aside)
+        )
     if summaries:
         wanted = CheckinPreferences.objects.filter(
             user_id__in={row.reminder.user_id for row in summaries}, weekly_summary=True
         ).values_list("user_id", flat=True)
         facts = _Facts(
-            checked_in=facts.checked_in, members=facts.members, summary_wanted=frozenset(wanted)
+            checked_in=facts.checked_in,
+            members=facts.members,
+            summary_wanted=frozenset(wanted),
+            aside=facts.aside,
         )
     return facts
 
@@ -289,6 +300,8 @@ def _skip_reason(send: ReminderSend, prefs: ReminderSettings, now: datetime, fac
             return "stopped"
         if (user.pk, ritual.couple_id) not in facts.members:
             return "left"
+        if user.pk in facts.aside:
+            return "aside"
     return ""
 
 
