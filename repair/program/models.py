@@ -284,3 +284,68 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"Commitment #{self.pk}"
+
+
+class RolesKind(models.TextChoices):
+    """Whose hurt the repair work is about, as the couple says together (care.md)."""
+
+    ONE_HURT = "one_hurt", _("One of us was hurt by the other")
+    BOTH_HURT = "both_hurt", _("We both hurt each other")
+    NEUTRAL = "neutral", _("We'd rather not say")
+
+
+class RolesRound(models.Model):
+    """One time of saying, each privately, whose hurt this is. Each person sends a proposal into
+    the open round; when the second arrives the round is frozen as matched or not, once. A new
+    round takes both sending again, so changing one's own answer never tests it against the
+    partner's: that is how a curious partner cannot find out the other's private answer."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    matched = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "number"], name="roles_round_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Roles round #{self.pk}"
+
+
+class RolesProposal(models.Model):
+    """A person's private answer in one round. ``hurt`` is who was hurt (one_hurt), or whose hurt
+    is told first (both_hurt); empty for neutral. Never shown to the partner."""
+
+    round = models.ForeignKey(RolesRound, on_delete=models.CASCADE, related_name="proposals")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=RolesKind.choices)
+    hurt = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="roles_proposal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Roles proposal #{self.pk}"
+
+
+class AgreedRoles(models.Model):
+    """The roles in effect for a couple: both sent the same answer in one round. Either partner
+    may reopen them (the row goes; the answers written under it stay)."""
+
+    couple = models.OneToOneField(Couple, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=RolesKind.choices)
+    hurt = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Roles #{self.pk}"

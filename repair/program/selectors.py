@@ -15,6 +15,7 @@ from repair.couples.selectors import CoupleView
 from repair.lib.textdiff import Change, word_changes
 from repair.program.content import Exercise, Stage, program
 from repair.program.models import (
+    AgreedRoles,
     AgreementVersion,
     Conversation,
     ExerciseCompletion,
@@ -22,6 +23,8 @@ from repair.program.models import (
     MapRound,
     PracticeLog,
     ProgramEntry,
+    RolesKind,
+    RolesRound,
     StageReadiness,
 )
 
@@ -423,4 +426,106 @@ def conversation_view(
         mine_commitment=mine.text if mine else "",
         partner_commitment=partner.text if partner else "",
         i_agreed=bool(mine and mine.agreed_at),
+    )
+
+
+# --- roles ------------------------------------------------------------------------------------------
+
+ROLE_HURT, ROLE_INVOLVED, ROLE_NEUTRAL = "hurt", "involved", "neutral"
+ROLES = (ROLE_HURT, ROLE_INVOLVED, ROLE_NEUTRAL)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One run of the repair track: whose hurt is told and heard, and who hears it and atones."""
+
+    hurt_id: int
+    involved_id: int
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles in effect. ``kind`` is one_hurt, both_hurt, neutral, or "" while the couple has
+    not agreed (which reads like neutral: nobody is asked to apologise until both have said so)."""
+
+    kind: str
+    directions: tuple[Direction, ...] = ()
+    agreed_at: datetime | None = None
+
+    @property
+    def agreed(self) -> bool:
+        return bool(self.kind)
+
+    def role_of(self, user_id: int, direction: int | None = None) -> str:
+        """hurt, involved or neutral. Where both hurt each other a person is hurt in one
+        direction and involved in the other; outside a direction they get the neutral words."""
+        if not self.directions:
+            return ROLE_NEUTRAL
+        if len(self.directions) > 1 and direction is None:
+            return ROLE_NEUTRAL
+        run = self.directions[direction or 0]
+        if user_id == run.hurt_id:
+            return ROLE_HURT
+        if user_id == run.involved_id:
+            return ROLE_INVOLVED
+        return ROLE_NEUTRAL
+
+
+NO_ROLES = Roles(kind="")
+
+
+def _roles(kind: str, hurt_id: int | None, couple: CoupleView) -> Roles:
+    if kind == RolesKind.NEUTRAL or hurt_id is None or couple.partner is None:
+        return Roles(kind=kind)
+    other = couple.partner.pk if hurt_id == couple.me.pk else couple.me.pk
+    first = Direction(hurt_id=hurt_id, involved_id=other)
+    if kind == RolesKind.ONE_HURT:
+        return Roles(kind=kind, directions=(first,))
+    return Roles(kind=kind, directions=(first, Direction(hurt_id=other, involved_id=hurt_id)))
+
+
+def roles_for(*, couple: CoupleView) -> Roles:
+    agreed = AgreedRoles.objects.filter(couple=couple.couple).first()
+    if agreed is None:
+        return NO_ROLES
+    roles = _roles(agreed.kind, agreed.hurt_id, couple)
+    return Roles(kind=roles.kind, directions=roles.directions, agreed_at=agreed.agreed_at)
+
+
+@dataclass(frozen=True)
+class RolesView:
+    """The roles screen for one person. Of the partner it holds only what a frozen round said
+    (that answers differed) and whether they have answered in the open round: never their answer."""
+
+    roles: Roles
+    # My own answer in the newest round, to fill the form again.
+    my_kind: str
+    my_hurt_id: int | None
+    # I have answered in the open round; the partner has not yet.
+    waiting: bool
+    # The partner has answered in the open round; I have not yet.
+    partner_answered: bool
+    # The last round both answered in found different answers (and nothing is agreed).
+    differ: bool
+
+
+def roles_view(*, couple: CoupleView) -> RolesView:
+    roles = roles_for(couple=couple)
+    latest = (
+        RolesRound.objects.filter(couple=couple.couple)
+        .prefetch_related("proposals")
+        .order_by("-number")
+        .first()
+    )
+    proposals = list(latest.proposals.all()) if latest else []
+    mine = next((p for p in proposals if p.user_id == couple.me.pk), None)
+    partner_in = any(p.user_id != couple.me.pk for p in proposals)
+    is_open = latest is not None and latest.frozen_at is None
+    return RolesView(
+        roles=roles,
+        my_kind=mine.kind if mine else "",
+        my_hurt_id=mine.hurt_id if mine else None,
+        waiting=is_open and mine is not None and not partner_in,
+        partner_answered=is_open and partner_in and mine is None,
+        differ=not roles.agreed and latest is not None and latest.matched is False,
     )

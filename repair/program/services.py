@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from repair.couples.models import Couple, User
 from repair.couples.selectors import CoupleView
 from repair.program.content import MAP_ANSWERS, Exercise, program
 from repair.program.models import (
+    AgreedRoles,
     AgreementAcceptance,
     AgreementVersion,
     Commitment,
@@ -29,6 +31,9 @@ from repair.program.models import (
     MapSubmission,
     PracticeLog,
     ProgramEntry,
+    RolesKind,
+    RolesProposal,
+    RolesRound,
     StageReadiness,
 )
 from repair.program.selectors import program_state
@@ -657,3 +662,66 @@ def commitment_agree(
             _end(couple, exercise, conversation, now)
         else:
             _bump(conversation)
+
+
+# --- roles, agreed together ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RolesOutcome:
+    """What one proposal led to: still waiting for the partner, agreed, or seen differently."""
+
+    status: str  # "waiting" | "agreed" | "differ"
+
+
+def roles_propose(
+    *, couple: CoupleView, kind: str, hurt: User | None = None, now: datetime | None = None
+) -> RolesOutcome:
+    """My private answer to "whose hurt is this work about", into the open round (opening a new
+    one if the last was frozen). When both have answered in a round, it is frozen once: the same
+    answer puts the roles in effect; different answers say only that they differ. ``hurt`` is who
+    was hurt (one_hurt) or whose hurt is told first (both_hurt), and must be one of the two."""
+    if couple.partner is None:
+        raise ProgramActionError("wrong_type")
+    if kind not in RolesKind.values:
+        raise ProgramActionError("bad_answer")
+    members = {couple.me.pk, couple.partner.pk}
+    if kind == RolesKind.NEUTRAL:
+        hurt = None
+    elif hurt is None or hurt.pk not in members:
+        raise ProgramActionError("roles_who")
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One proposal at a time per couple, so two answers sent at once meet in the same round.
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        if AgreedRoles.objects.filter(couple=couple.couple).exists():
+            raise ProgramActionError("roles_agreed")
+        current = RolesRound.objects.filter(couple=couple.couple).order_by("-number").first()
+        if current is None or current.frozen_at is not None:
+            current = RolesRound.objects.create(
+                couple=couple.couple, number=(current.number if current else 0) + 1, opened_at=now
+            )
+        RolesProposal.objects.update_or_create(
+            round=current,
+            user=couple.me,
+            defaults={"kind": kind, "hurt": hurt, "submitted_at": now},
+        )
+        theirs = RolesProposal.objects.filter(round=current, user=couple.partner).first()
+        if theirs is None:
+            return RolesOutcome(status="waiting")
+        same = theirs.kind == kind and theirs.hurt_id == (hurt.pk if hurt else None)
+        current.frozen_at = now
+        current.matched = same
+        current.save(update_fields=["frozen_at", "matched"])
+        if not same:
+            return RolesOutcome(status="differ")
+        AgreedRoles.objects.create(couple=couple.couple, kind=kind, hurt=hurt, agreed_at=now)
+        return RolesOutcome(status="agreed")
+
+
+def roles_reopen(*, couple: CoupleView, now: datetime | None = None) -> None:
+    """Either partner takes the agreed roles back to be said again, without a reason. What was
+    written under them stays; until both agree again, everyone gets the neutral prompts."""
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        AgreedRoles.objects.filter(couple=couple.couple).delete()

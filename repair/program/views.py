@@ -46,6 +46,19 @@ PROBLEMS = {
     "not_yet": gettext_lazy("When you've done your part of this stage, you can say you're ready."),
     "busy": gettext_lazy("Something else was saved at the same moment. Please try again."),
     "ended": gettext_lazy("This conversation has ended."),
+    "roles_who": gettext_lazy("Please choose one of the answers below."),
+    "roles_agreed": gettext_lazy(
+        "You've both already agreed on this. If it no longer feels right, you can open it again."
+    ),
+}
+
+# The roles screen's answers, as the person sees them: (kind, whose hurt: "me", "partner" or "").
+ROLE_ANSWERS = {
+    "me_hurt": ("one_hurt", "me"),
+    "partner_hurt": ("one_hurt", "partner"),
+    "both_me_first": ("both_hurt", "me"),
+    "both_partner_first": ("both_hurt", "partner"),
+    "neutral": ("neutral", ""),
 }
 
 TIMEOUT_CHOICES = [
@@ -81,7 +94,65 @@ def _problem(request: AuthedRequest, error: ProgramActionError) -> None:
 @couple_required(paired=True)
 def overview(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     return render(
-        request, "repair/program/overview.html", {"state": ps.program_state(couple=couple)}
+        request,
+        "repair/program/overview.html",
+        {"state": ps.program_state(couple=couple), "roles": ps.roles_view(couple=couple)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@couple_required(paired=True)
+def roles(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    """Whose hurt the work is about: each answers privately; it takes effect when both give the
+    same answer; either can open it again."""
+    answer = request.POST.get("answer", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "reopen":
+                services.roles_reopen(couple=couple)
+                messages.success(
+                    request,
+                    _(
+                        "Opened again. Until you both answer the same way, no one is asked to apologise."
+                    ),
+                )
+            elif action == "propose":
+                if answer not in ROLE_ANSWERS:
+                    raise ProgramActionError("roles_who")
+                kind, whose = ROLE_ANSWERS[answer]
+                hurt = {"me": couple.me, "partner": couple.partner}.get(whose)
+                outcome = services.roles_propose(couple=couple, kind=kind, hurt=hurt)
+                if outcome.status == "waiting":
+                    messages.success(request, _("Your answer is in, privately."))
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            return _roles_page(request, couple, chosen=answer)
+        return redirect("program_roles")
+    return _roles_page(request, couple)
+
+
+def _roles_page(request: AuthedRequest, couple: CoupleView, *, chosen: str = "") -> HttpResponse:
+    view = ps.roles_view(couple=couple)
+    if not chosen and view.my_kind:
+        mine = "me" if view.my_hurt_id == couple.me.pk else "partner" if view.my_hurt_id else ""
+        chosen = next(
+            (key for key, value in ROLE_ANSWERS.items() if value == (view.my_kind, mine)), ""
+        )
+    roles_ = view.roles
+    me = couple.me.pk
+    return render(
+        request,
+        "repair/program/roles.html",
+        {
+            "couple": couple,
+            "view": view,
+            "chosen": chosen,
+            "answers": list(ROLE_ANSWERS),
+            "first_is_me": bool(roles_.directions) and roles_.directions[0].hurt_id == me,
+        },
     )
 
 
@@ -147,7 +218,7 @@ def _page(
             "couple": couple,
             "exercise": exercise,
             "stage": stage_,
-            "prompt": exercise.prompt_for(request.user.self_description),
+            "prompt": exercise.prompt_for(ps.roles_for(couple=couple).role_of(couple.me.pk)),
             **context,
         },
     )
