@@ -7,6 +7,7 @@ exercises by their stable ``slug``; never rename a slug that couples may already
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
@@ -17,8 +18,27 @@ FOLDER = Path(__file__).resolve().parent
 EXERCISE_TYPES = ("reflection", "reveal", "conversation", "map", "agreement", "practice")
 STAGE_SLUGS = ("safety", "attunement", "consent", "meaning", "sustaining")
 MAP_ANSWERS = ("yes", "maybe", "not_now")
-# Self-descriptions a prompt can be tailored to (see repair.models.SelfDescription).
-VARIANTS = ("hurt", "caused")
+# The roles a prompt is written for (repair.program.selectors.roles_for): the partner who was hurt,
+# the partner who caused the hurt, and everyone else (neutral roles, roles not agreed yet, or both
+# hurt each other outside a direction), whom no prompt ever asks to apologise.
+ROLES = ("hurt", "involved", "neutral")
+# Types whose every exercise is written per role (the Atone steps); others may be, and then must be
+# written for all three roles.
+ROLE_PROMPT_TYPES: tuple[str, ...] = ()
+
+# Words that ask the reader to apologise or to own the injury, and words that ask what one needs
+# from the other's apology. The first never reach a hurt or neutral prompt, the second never an
+# involved one: the checker refuses such content (tests/test_program_roles_prompts.py walks the
+# pages as well).
+ASKS_TO_APOLOGISE = re.compile(
+    r"(write|writing|offer|give) (your|an|a full|the) apology|your apology|apologi[sz]e (to|for)"
+    r"|\bown it\b|you had a part in|your (part|responsibility):",
+    re.IGNORECASE,
+)
+ASKS_WHAT_APOLOGY_NEEDS = re.compile(
+    r"need (from|in) (an|the|their|your partner's) apology|need an apology|need them to own",
+    re.IGNORECASE,
+)
 
 
 class ProgramError(ValueError):
@@ -42,10 +62,12 @@ class Exercise:
     instructions: str
     source: str
     required: bool = True
-    # reflection, reveal, conversation: what to write about; variants by self-description.
+    # reflection, reveal, conversation: what to write about, the same for everyone; or, for an
+    # exercise whose models differ by role, one prompt per role and no plain one.
     prompt: str = ""
     prompt_hurt: str = ""
-    prompt_caused: str = ""
+    prompt_involved: str = ""
+    prompt_neutral: str = ""
     # reveal: shown beside both answers once both are in.
     discussion: str = ""
     # map: the items answered yes / maybe / not now.
@@ -63,14 +85,23 @@ class Exercise:
     # The stage's closing reflection.
     closing: bool = False
 
-    def prompt_for(self, self_description: str) -> str:
-        """The wording for this person: the hurt partner and the partner who caused the hurt may
-        be asked differently; anyone else (both, prefer not to say, unset) gets the plain prompt."""
-        if self_description == "hurt" and self.prompt_hurt:
+    @property
+    def by_role(self) -> bool:
+        return self.type in ROLE_PROMPT_TYPES or any(
+            (self.prompt_hurt, self.prompt_involved, self.prompt_neutral)
+        )
+
+    def prompt_for(self, role: str) -> str:
+        """The wording for a person in this role (hurt, involved or neutral). An exercise written
+        per role never falls back to another role's words: anything but hurt or involved gets
+        the neutral prompt."""
+        if not self.by_role:
+            return self.prompt
+        if role == "hurt":
             return self.prompt_hurt
-        if self_description == "caused" and self.prompt_caused:
-            return self.prompt_caused
-        return self.prompt
+        if role == "involved":
+            return self.prompt_involved
+        return self.prompt_neutral
 
 
 @dataclass(frozen=True)
@@ -152,10 +183,26 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
         exercise = Exercise(stage=stage, items=tuple(items), steps=tuple(steps_raw), **values)  # type: ignore[arg-type]
     except TypeError as error:
         raise _fail(where, str(error)) from None
+    if exercise.by_role:
+        for role in ROLES:
+            if not getattr(exercise, f"prompt_{role}").strip():
+                raise _fail(
+                    where, f"an exercise written per role needs 'prompt_{role}' (roles: {ROLES})"
+                )
+        if exercise.prompt:
+            raise _fail(where, "an exercise written per role has no plain 'prompt'")
+        for role in ("hurt", "neutral"):
+            if ASKS_TO_APOLOGISE.search(getattr(exercise, f"prompt_{role}")):
+                raise _fail(where, f"'prompt_{role}' asks the reader to apologise")
+        if ASKS_WHAT_APOLOGY_NEEDS.search(exercise.prompt_involved):
+            raise _fail(where, "'prompt_involved' asks what they need from an apology")
+    elif ASKS_TO_APOLOGISE.search(exercise.prompt):
+        raise _fail(where, "a prompt for everyone asks the reader to apologise: write it per role")
+    prompt = () if exercise.by_role else ("prompt",)
     needs = {
-        "reflection": ("prompt",),
-        "reveal": ("prompt", "discussion"),
-        "conversation": ("prompt",),
+        "reflection": prompt,
+        "reveal": (*prompt, "discussion"),
+        "conversation": prompt,
         "map": ("items",),
         "agreement": ("template",),
         "practice": ("duration_seconds", "steps"),
