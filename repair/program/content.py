@@ -15,7 +15,15 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
 
-EXERCISE_TYPES = ("reflection", "reveal", "conversation", "map", "agreement", "practice")
+EXERCISE_TYPES = (
+    "reflection",
+    "reveal",
+    "conversation",
+    "map",
+    "agreement",
+    "practice",
+    "apology",
+)
 STAGE_SLUGS = ("safety", "attunement", "consent", "meaning", "sustaining")
 MAP_ANSWERS = ("yes", "maybe", "not_now")
 # The roles a prompt is written for (repair.program.selectors.roles_for): the partner who was hurt,
@@ -24,7 +32,9 @@ MAP_ANSWERS = ("yes", "maybe", "not_now")
 ROLES = ("hurt", "involved", "neutral")
 # Types whose every exercise is written per role (the Atone steps); others may be, and then must be
 # written for all three roles.
-ROLE_PROMPT_TYPES: tuple[str, ...] = ()
+ROLE_PROMPT_TYPES: tuple[str, ...] = ("apology",)
+# Who keeps the floor in a one-speaker conversation (the injury told by the hurt partner).
+SPEAKERS = ("", "hurt")
 
 # Words that ask the reader to apologise or to own the injury, and words that ask what one needs
 # from the other's apology. The first never reach a hurt or neutral prompt, the second never an
@@ -82,8 +92,20 @@ class Exercise:
     ladder_step: int = 0
     # conversation: ends with a commitment note agreed by both.
     commitment: bool = False
+    # conversation: "hurt" for one speaker: the hurt partner keeps the floor and the other only
+    # reflects back, until the speaker says they have said what they need to (the Atone telling).
+    speaker: str = ""
+    # The slug of an exercise that must be done first (for an Atone step: done in the same
+    # direction), e.g. the apology only after the injury has been told and heard.
+    after: str = ""
     # The stage's closing reflection.
     closing: bool = False
+
+    @property
+    def directional(self) -> bool:
+        """An Atone step: it runs once for each direction of hurt the couple agreed (once for one
+        hurt, twice where both hurt each other) and is not asked of anyone under neutral roles."""
+        return self.type == "apology" or self.speaker == "hurt"
 
     @property
     def by_role(self) -> bool:
@@ -206,10 +228,15 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
         "map": ("items",),
         "agreement": ("template",),
         "practice": ("duration_seconds", "steps"),
+        "apology": (),
     }[kind]
     for key in needs:
         if not getattr(exercise, key):
             raise _fail(where, f"a {kind} exercise needs '{key}'")
+    if exercise.speaker not in SPEAKERS:
+        raise _fail(where, f"speaker {exercise.speaker!r} is not one of {SPEAKERS}")
+    if exercise.speaker and (kind != "conversation" or not exercise.by_role):
+        raise _fail(where, "a one-speaker exercise is a conversation written per role")
     if kind == "map" and len({i.key for i in exercise.items}) != len(exercise.items):
         raise _fail(where, "map item keys must be unique")
     if exercise.ladder and exercise.ladder_step < 1:
@@ -264,6 +291,12 @@ def load_program(folder: Path = FOLDER) -> Program:
         if exercise.slug in seen:
             raise ProgramError(f"exercise slug {exercise.slug!r} is used twice")
         seen.add(exercise.slug)
+    for exercise in (e for s in stages for e in s.exercises if e.after):
+        before = next((e for s in stages for e in s.exercises if e.slug == exercise.after), None)
+        if before is None:
+            raise ProgramError(
+                f"{exercise.slug!r} comes after {exercise.after!r}, which is not there"
+            )
     ladders: dict[str, list[int]] = {}
     for exercise in (e for s in stages for e in s.exercises if e.ladder):
         ladders.setdefault(exercise.ladder, []).append(exercise.ladder_step)

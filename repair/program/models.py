@@ -234,6 +234,8 @@ class Conversation(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change, so a waiting page can ask "anything new?" cheaply.
     revision = models.PositiveIntegerField(default=0)
+    # For an Atone step, which run of the repair track (0, or 1 where both hurt each other).
+    direction = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "repair_conversation"
@@ -349,3 +351,47 @@ class AgreedRoles(models.Model):
 
     def __str__(self) -> str:
         return f"Roles #{self.pk}"
+
+
+class ApologyVersion(models.Model):
+    """One version of the apology, in its four parts, written by the partner who caused the hurt
+    for one direction. Every version is kept; the hurt partner reads the newest and may read all."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    direction = models.PositiveSmallIntegerField(default=0)
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    damage = EncryptedTextField()
+    owning = EncryptedTextField()
+    changes = EncryptedTextField()
+    signs = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "exercise", "direction", "number"], name="apology_version_number"
+            )
+        ]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Apology version #{self.pk}"
+
+
+class ApologyAnswer(models.Model):
+    """The hurt partner's answer to one version: what they heard and what they still need. No
+    forgiveness is asked for, so there is no field for it."""
+
+    version = models.ForeignKey(ApologyVersion, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    heard = EncryptedTextField()
+    still_need = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Apology answer #{self.pk}"

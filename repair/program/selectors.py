@@ -17,6 +17,8 @@ from repair.program.content import Exercise, Stage, program
 from repair.program.models import (
     AgreedRoles,
     AgreementVersion,
+    ApologyAnswer,
+    ApologyVersion,
     Conversation,
     ExerciseCompletion,
     MapAnswer,
@@ -35,6 +37,8 @@ class ExerciseState:
     mine_done: bool
     both_done: bool
     ladder_locked: bool = False
+    # An Atone step under "we'd rather not say": asked of nobody, so it neither counts nor waits.
+    waived: bool = False
 
 
 @dataclass
@@ -47,7 +51,7 @@ class StageState:
 
     @property
     def required_states(self) -> list[ExerciseState]:
-        return [s for s in self.exercises if s.exercise.required]
+        return [s for s in self.exercises if s.exercise.required and not s.waived]
 
     @property
     def percent(self) -> int:
@@ -89,6 +93,7 @@ class ProgramState:
                         state.exercise.required is wanted
                         and not state.mine_done
                         and not state.ladder_locked
+                        and not state.waived
                     ):
                         return state
         return None
@@ -115,14 +120,22 @@ def program_state(*, couple: CoupleView) -> ProgramState:
             PracticeLog.objects.filter(couple=couple.couple, comfortable=True)
             .annotate(kind=Value("comfortable"))
             .values_list("kind", "user_id", "exercise"),
+            # The agreed roles ride along: under neutral roles the Atone steps are waived.
+            AgreedRoles.objects.filter(couple=couple.couple)
+            .annotate(what=Value("roles"))
+            .values_list("what", "hurt_id", "kind"),
             all=True,
         )
     )
     done: set[tuple[int, str]] = set()
     ready: set[tuple[int, str]] = set()
     comfortable: set[tuple[int, str]] = set()
+    roles_kind = ""
     by_kind = {"done": done, "ready": ready, "comfortable": comfortable}
     for kind, user_id, slug in facts:
+        if kind == "roles":
+            roles_kind = slug
+            continue
         by_kind[kind].add((user_id, slug))
     ladder_steps = {(e.ladder, e.ladder_step): e.slug for e in program().exercises if e.ladder}
 
@@ -148,6 +161,7 @@ def program_state(*, couple: CoupleView) -> ProgramState:
                     mine_done=(couple.me.pk, exercise.slug) in done,
                     both_done=both,
                     ladder_locked=locked,
+                    waived=exercise.directional and roles_kind == RolesKind.NEUTRAL,
                 )
             )
         stage_state = StageState(
@@ -528,4 +542,88 @@ def roles_view(*, couple: CoupleView) -> RolesView:
         waiting=is_open and mine is not None and not partner_in,
         partner_answered=is_open and partner_in and mine is None,
         differ=not roles.agreed and latest is not None and latest.matched is False,
+    )
+
+
+# --- the Atone steps: one run per direction ------------------------------------------------------
+
+
+def direction_done(*, couple: CoupleView, exercise: Exercise, direction: int) -> bool:
+    """This run of an Atone step is done: the injury told and the telling ended, or the apology
+    answered by the hurt partner."""
+    if exercise.type == "apology":
+        return ApologyAnswer.objects.filter(
+            version__couple=couple.couple,
+            version__exercise=exercise.slug,
+            version__direction=direction,
+        ).exists()
+    return Conversation.objects.filter(
+        couple=couple.couple,
+        exercise=exercise.slug,
+        direction=direction,
+        state=Conversation.State.ENDED,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class AtoneStep:
+    """Where an Atone step stands for this couple: which run is current (None when every run is
+    done, or when no run is asked: roles not agreed, or neutral), this person's role in it, and
+    whether the step it comes after is done in that run."""
+
+    roles: Roles
+    direction: int | None
+    role: str
+    waiting_for: Exercise | None
+
+
+def atone_step(*, couple: CoupleView, exercise: Exercise) -> AtoneStep:
+    roles = roles_for(couple=couple)
+    if not roles.directions:
+        return AtoneStep(roles=roles, direction=None, role=ROLE_NEUTRAL, waiting_for=None)
+    current = next(
+        (
+            d
+            for d in range(len(roles.directions))
+            if not direction_done(couple=couple, exercise=exercise, direction=d)
+        ),
+        None,
+    )
+    shown = current if current is not None else len(roles.directions) - 1
+    before = program().exercise(exercise.after) if exercise.after else None
+    waiting = (
+        before
+        if before is not None
+        and current is not None
+        and before.directional
+        and not direction_done(couple=couple, exercise=before, direction=current)
+        else None
+    )
+    return AtoneStep(
+        roles=roles, direction=current, role=roles.role_of(couple.me.pk, shown), waiting_for=waiting
+    )
+
+
+@dataclass(frozen=True)
+class ApologyView:
+    versions: list[ApologyVersion]
+    latest: ApologyVersion | None
+    answers: list[ApologyAnswer]
+
+    @property
+    def answered_latest(self) -> bool:
+        return bool(self.latest and any(a.version_id == self.latest.pk for a in self.answers))
+
+
+def apology_view(*, couple: CoupleView, exercise: Exercise, direction: int) -> ApologyView:
+    """An apology is written to be read: both partners see every version sent and every answer.
+    Nothing is kept as a hidden draft here (the page keeps unsent words in the browser)."""
+    versions = list(
+        ApologyVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=direction
+        ).prefetch_related("answers")
+    )
+    answers = [a for v in versions for a in v.answers.all()]
+    return ApologyView(
+        versions=versions, latest=versions[-1] if versions else None, answers=answers
     )

@@ -22,6 +22,8 @@ from repair.program.models import (
     AgreedRoles,
     AgreementAcceptance,
     AgreementVersion,
+    ApologyAnswer,
+    ApologyVersion,
     Commitment,
     Conversation,
     ConversationTurn,
@@ -36,7 +38,7 @@ from repair.program.models import (
     RolesRound,
     StageReadiness,
 )
-from repair.program.selectors import program_state
+from repair.program.selectors import atone_step, direction_done, program_state, roles_for
 
 TEXT_LIMIT = 20_000
 TIMEOUT_LONGEST = timedelta(hours=24)
@@ -436,9 +438,18 @@ def _bump(conversation: Conversation, **fields: object) -> None:
 def conversation_start(
     *, couple: CoupleView, exercise: Exercise, now: datetime | None = None
 ) -> Conversation:
-    """Start (or rejoin) the conversation: whoever starts has the floor first."""
+    """Start (or rejoin) the conversation: whoever starts has the floor first, except in a
+    one-speaker telling, where the floor is the hurt partner's of the current run."""
     if exercise.type != "conversation" or couple.partner is None:
         raise ProgramActionError("wrong_type")
+    floor, direction = couple.me, 0
+    if exercise.directional:
+        step = atone_step(couple=couple, exercise=exercise)
+        if step.direction is None or step.waiting_for is not None:
+            raise ProgramActionError("not_your_turn")
+        direction = step.direction
+        hurt_id = step.roles.directions[direction].hurt_id
+        floor = couple.me if couple.me.pk == hurt_id else couple.partner
     with transaction.atomic():
         # Both pressing "start" at once take turns here, so there is one open conversation.
         Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
@@ -453,7 +464,8 @@ def conversation_start(
         return Conversation.objects.create(
             couple=couple.couple,
             exercise=exercise.slug,
-            floor=couple.me,
+            floor=floor,
+            direction=direction,
             started_at=now or timezone.now(),
         )
 
@@ -565,7 +577,10 @@ def conversation_confirm(
         if reflection is not None:
             reflection.confirmed = yes
             reflection.save(update_fields=["confirmed"])
-        if yes:
+        if yes and exercise.speaker:
+            # One speaker: the floor stays with the teller for as long as they need.
+            _bump(conversation, state=Conversation.State.SPEAKING)
+        elif yes:
             assert couple.partner is not None
             _bump(conversation, state=Conversation.State.SPEAKING, floor=couple.partner)
         else:
@@ -609,6 +624,12 @@ def conversation_finish(
             return
         if not conversation.turns.exists():
             raise ProgramActionError("nothing_said")
+        if exercise.speaker and (
+            conversation.floor_id != couple.me.pk
+            or not conversation.turns.filter(confirmed=True).exists()
+        ):
+            # A telling ends when the teller has been heard ("yes, that's it") and says so.
+            raise ProgramActionError("teller_ends")
         if exercise.commitment:
             _bump(conversation, state=Conversation.State.COMMITTING, resume_at=None, paused_by=None)
         else:
@@ -619,6 +640,17 @@ def _end(couple: CoupleView, exercise: Exercise, conversation: Conversation, now
     _bump(
         conversation, state=Conversation.State.ENDED, ended_at=now, resume_at=None, paused_by=None
     )
+    _complete_runs(couple, exercise, now)
+
+
+def _complete_runs(couple: CoupleView, exercise: Exercise, now: datetime) -> None:
+    """Done for both; for an Atone step, only once every run of it is done."""
+    if exercise.directional:
+        runs = len(roles_for(couple=couple).directions)
+        if not all(
+            direction_done(couple=couple, exercise=exercise, direction=d) for d in range(runs)
+        ):
+            return
     for member in _members(couple):
         _complete(couple, member, exercise, now)
 
@@ -725,3 +757,94 @@ def roles_reopen(*, couple: CoupleView, now: datetime | None = None) -> None:
     with transaction.atomic():
         Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
         AgreedRoles.objects.filter(couple=couple.couple).delete()
+
+
+# --- the apology, in four parts ---------------------------------------------------------------------
+
+APOLOGY_PARTS = ("damage", "owning", "changes", "signs")
+
+
+def apology_write(
+    *, couple: CoupleView, exercise: Exercise, parts: dict[str, str], now: datetime | None = None
+) -> ApologyVersion:
+    """A new version of the apology for the current run, by the partner who caused that hurt,
+    once the hurt has been told and heard. All four parts are needed; every version is kept.
+    The same four parts sent again (a double tap) are the version already made."""
+    if exercise.type != "apology":
+        raise ProgramActionError("wrong_type")
+    step = atone_step(couple=couple, exercise=exercise)
+    if step.direction is None or step.role != "involved" or step.waiting_for is not None:
+        raise ProgramActionError("not_your_turn")
+    texts = {}
+    for part in APOLOGY_PARTS:
+        text = parts.get(part, "").strip()
+        if not text:
+            raise ProgramActionError("apology_part")
+        if len(text) > TEXT_LIMIT:
+            raise ProgramActionError("too_long")
+        texts[part] = text
+    now = now or timezone.now()
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        latest = (
+            ApologyVersion.objects.filter(
+                couple=couple.couple, exercise=exercise.slug, direction=step.direction
+            )
+            .order_by("-number")
+            .first()
+        )
+        if latest and all(getattr(latest, part) == texts[part] for part in APOLOGY_PARTS):
+            return latest
+        return ApologyVersion.objects.create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=step.direction,
+            number=(latest.number if latest else 0) + 1,
+            author=couple.me,
+            created_at=now,
+            **texts,
+        )
+
+
+def apology_answer(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    version_id: int,
+    heard: str,
+    still_need: str,
+    now: datetime | None = None,
+) -> ApologyAnswer:
+    """The hurt partner's answer to the newest version: what they heard, and what they still
+    need. Answering is this run done; nobody is asked to forgive."""
+    if exercise.type != "apology":
+        raise ProgramActionError("wrong_type")
+    heard, still_need = heard.strip(), still_need.strip()
+    if not heard:
+        raise ProgramActionError("empty")
+    if len(heard) > TEXT_LIMIT or len(still_need) > TEXT_LIMIT:
+        raise ProgramActionError("too_long")
+    roles = roles_for(couple=couple)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        version = ApologyVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, pk=version_id
+        ).first()
+        if version is None or version.direction >= len(roles.directions):
+            raise ProgramActionError("not_found")
+        if roles.role_of(couple.me.pk, version.direction) != "hurt":
+            raise ProgramActionError("not_your_turn")
+        newest = ApologyVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=version.direction
+        ).aggregate(n=Max("number"))["n"]
+        if version.number != newest:
+            raise ProgramActionError("superseded")
+        last = version.answers.filter(author=couple.me).order_by("-created_at", "-pk").first()
+        if last is not None and (last.heard, last.still_need) == (heard, still_need):
+            return last  # the same answer sent again (a double tap)
+        answer = ApologyAnswer.objects.create(
+            version=version, author=couple.me, heard=heard, still_need=still_need, created_at=now
+        )
+        _complete_runs(couple, exercise, now)
+        return answer

@@ -46,6 +46,12 @@ PROBLEMS = {
     "not_yet": gettext_lazy("When you've done your part of this stage, you can say you're ready."),
     "busy": gettext_lazy("Something else was saved at the same moment. Please try again."),
     "ended": gettext_lazy("This conversation has ended."),
+    "teller_ends": gettext_lazy(
+        "The one telling ends this, once they've been heard. Until then, the floor stays theirs."
+    ),
+    "apology_part": gettext_lazy(
+        "Each of the four parts needs a few words. Nothing you wrote is lost: it's below."
+    ),
     "roles_who": gettext_lazy("Please choose one of the answers below."),
     "roles_agreed": gettext_lazy(
         "You've both already agreed on this. If it no longer feels right, you can open it again."
@@ -196,6 +202,14 @@ def exercise(
             "repair/program/locked.html",
             {"exercise": found, "ladder": error.code == "ladder_locked"},
         )
+    if found.directional:
+        step = ps.atone_step(couple=couple, exercise=found)
+        if (step.direction is None and not step.roles.directions) or step.waiting_for:
+            return render(
+                request,
+                "repair/program/atone_wait.html",
+                {"exercise": found, "step": step, "stage": program().stage(found.stage)},
+            )
     return HANDLERS[found.type](request, couple, found)
 
 
@@ -211,6 +225,8 @@ def _page(
     if request.htmx and fragment:
         template += f"#{fragment}"
     stage_ = program().stage(exercise.stage)
+    step = ps.atone_step(couple=couple, exercise=exercise) if exercise.directional else None
+    role = step.role if step else ps.roles_for(couple=couple).role_of(couple.me.pk)
     return render(
         request,
         template,
@@ -218,7 +234,9 @@ def _page(
             "couple": couple,
             "exercise": exercise,
             "stage": stage_,
-            "prompt": exercise.prompt_for(ps.roles_for(couple=couple).role_of(couple.me.pk)),
+            "prompt": exercise.prompt_for(role),
+            "role": role,
+            "step": step,
             **context,
         },
     )
@@ -459,6 +477,68 @@ def _conversation(request: AuthedRequest, couple: CoupleView, exercise: Exercise
     )
 
 
+def _apology(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    """The apology in four parts, by the partner who caused the hurt; the hurt partner answers."""
+    parts = {part: request.POST.get(part, "") for part in services.APOLOGY_PARTS}
+    heard, still_need = request.POST.get("heard", ""), request.POST.get("still_need", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "write":
+                services.apology_write(couple=couple, exercise=exercise, parts=parts)
+                messages.success(request, _("Sent. Every version is kept."))
+            elif action == "answer":
+                services.apology_answer(
+                    couple=couple,
+                    exercise=exercise,
+                    version_id=_whole_number(request.POST.get("version")),
+                    heard=heard,
+                    still_need=still_need,
+                )
+                messages.success(request, _("Sent. Thank you for saying what you heard."))
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            return _apology_page(
+                request,
+                couple,
+                exercise,
+                typed={**parts, "heard": heard, "still_need": still_need},
+            )
+        return _after_post(request, exercise)
+    return _apology_page(request, couple, exercise)
+
+
+def _apology_page(
+    request: AuthedRequest,
+    couple: CoupleView,
+    exercise: Exercise,
+    *,
+    typed: dict[str, str] | None = None,
+) -> HttpResponse:
+    step = ps.atone_step(couple=couple, exercise=exercise)
+    runs = len(step.roles.directions)
+    shown = step.direction if step.direction is not None else runs - 1
+    view = ps.apology_view(couple=couple, exercise=exercise, direction=shown)
+    latest = view.latest
+    start = typed or (
+        {part: getattr(latest, part) for part in services.APOLOGY_PARTS} if latest else {}
+    )
+    return _page(
+        request,
+        couple,
+        exercise,
+        {
+            "apology": view,
+            "typed": start,
+            "run": shown + 1,
+            "runs": runs,
+            "all_done": step.direction is None,
+        },
+    )
+
+
 HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse]] = {
     "reflection": _written,
     "reveal": _written,
@@ -466,4 +546,5 @@ HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse
     "agreement": _agreement,
     "practice": _practice,
     "conversation": _conversation,
+    "apology": _apology,
 }
