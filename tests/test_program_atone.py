@@ -194,3 +194,43 @@ def test_both_hurt_runs_the_steps_once_for_each_in_the_chosen_order(
         couple=view(partner_a), exercise=TELLING, conversation_id=second.pk
     )
     assert ExerciseCompletion.objects.filter(exercise=TELLING.slug).count() == 2
+
+
+TRANSPARENCY = _shipped("attunement-transparency")
+
+
+def atone_until_transparency(hurt: User, involved: User) -> None:
+    talk = tell(hurt, involved)
+    services.conversation_finish(couple=view(hurt), exercise=TELLING, conversation_id=talk.pk)
+    version = services.apology_write(couple=view(involved), exercise=APOLOGY, parts=PARTS)
+    services.apology_answer(
+        couple=view(hurt), exercise=APOLOGY, version_id=version.pk, heard="h", still_need=""
+    )
+
+
+def test_transparency_is_written_by_the_involved_partner_and_accepted_by_the_hurt_one(
+    attunement_open: None, partner_a: User, partner_b: User, client_a: Client
+):
+    agree(partner_a, partner_b, "one_hurt", partner_a)
+    with pytest.raises(ProgramActionError):  # after the apology
+        services.agreement_propose(couple=view(partner_b), exercise=TRANSPARENCY, text="t")
+    atone_until_transparency(partner_a, partner_b)
+    with pytest.raises(ProgramActionError):  # never the hurt partner's to write
+        services.agreement_propose(couple=view(partner_a), exercise=TRANSPARENCY, text="t")
+    page = client_a.get(reverse("program_exercise", args=["attunement", TRANSPARENCY.slug]))
+    assert "hasn't written these yet" in page.content.decode()
+    assert 'value="propose"' not in page.content.decode()
+
+    version = services.agreement_propose(
+        couple=view(partner_b), exercise=TRANSPARENCY, text="I told them it is over"
+    )
+    with pytest.raises(ProgramActionError):  # the author cannot accept their own into force
+        services.agreement_accept(
+            couple=view(partner_b), exercise=TRANSPARENCY, version_id=version.pk
+        )
+    services.agreement_accept(couple=view(partner_a), exercise=TRANSPARENCY, version_id=version.pk)
+
+    version.refresh_from_db()
+    assert version.in_force_at is not None
+    assert version.review_on is not None
+    assert ExerciseCompletion.objects.filter(exercise=TRANSPARENCY.slug).count() == 2

@@ -98,6 +98,9 @@ class Exercise:
     # The slug of an exercise that must be done first (for an Atone step: done in the same
     # direction), e.g. the apology only after the injury has been told and heard.
     after: str = ""
+    # agreement: "involved" for one partner's own commitments (transparency): only the partner
+    # who caused the hurt writes them; the hurt partner reads and accepts them into force.
+    author: str = ""
     # The stage's closing reflection.
     closing: bool = False
 
@@ -105,7 +108,7 @@ class Exercise:
     def directional(self) -> bool:
         """An Atone step: it runs once for each direction of hurt the couple agreed (once for one
         hurt, twice where both hurt each other) and is not asked of anyone under neutral roles."""
-        return self.type == "apology" or self.speaker == "hurt"
+        return self.type == "apology" or self.speaker == "hurt" or self.author == "involved"
 
     @property
     def by_role(self) -> bool:
@@ -237,6 +240,8 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
         raise _fail(where, f"speaker {exercise.speaker!r} is not one of {SPEAKERS}")
     if exercise.speaker and (kind != "conversation" or not exercise.by_role):
         raise _fail(where, "a one-speaker exercise is a conversation written per role")
+    if exercise.author not in ("", "involved") or (exercise.author and kind != "agreement"):
+        raise _fail(where, "'author' is \"involved\", for an agreement only")
     if kind == "map" and len({i.key for i in exercise.items}) != len(exercise.items):
         raise _fail(where, "map item keys must be unique")
     if exercise.ladder and exercise.ladder_step < 1:

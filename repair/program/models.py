@@ -162,12 +162,15 @@ class AgreementVersion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     in_force_at = models.DateTimeField(null=True, blank=True)
     review_on = models.DateField(null=True, blank=True)
+    # For one partner's own commitments (an Atone step), which run of the repair track.
+    direction = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "repair_agreementversion"
         constraints = [
             models.UniqueConstraint(
-                fields=["couple", "exercise", "number"], name="agreement_version_number"
+                fields=["couple", "exercise", "direction", "number"],
+                name="agreement_version_number",
             )
         ]
         ordering = ["number"]

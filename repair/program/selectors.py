@@ -336,9 +336,9 @@ class AgreementView:
         return latest if latest and not latest.version.in_force_at else None
 
 
-def agreement_view(*, couple: CoupleView, exercise: Exercise) -> AgreementView:
+def agreement_view(*, couple: CoupleView, exercise: Exercise, direction: int = 0) -> AgreementView:
     versions = AgreementVersion.objects.filter(
-        couple=couple.couple, exercise=exercise.slug
+        couple=couple.couple, exercise=exercise.slug, direction=direction
     ).prefetch_related("acceptances")
     partner_id = couple.partner.pk if couple.partner else None
     found: list[VersionView] = []
@@ -549,8 +549,15 @@ def roles_view(*, couple: CoupleView) -> RolesView:
 
 
 def direction_done(*, couple: CoupleView, exercise: Exercise, direction: int) -> bool:
-    """This run of an Atone step is done: the injury told and the telling ended, or the apology
-    answered by the hurt partner."""
+    """This run of an Atone step is done: the injury told and the telling ended, the apology
+    answered by the hurt partner, or the commitments accepted into force."""
+    if exercise.type == "agreement":
+        return AgreementVersion.objects.filter(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=direction,
+            in_force_at__isnull=False,
+        ).exists()
     if exercise.type == "apology":
         return ApologyAnswer.objects.filter(
             version__couple=couple.couple,

@@ -240,6 +240,7 @@ def agreement_propose(
     the latest version, proposed again by its own author, is that version, not a new one."""
     if exercise.type != "agreement":
         raise ProgramActionError("wrong_type")
+    direction = _own_commitments_run(couple, exercise, propose=True)
     text = text.strip()
     if not text:
         raise ProgramActionError("empty")
@@ -255,7 +256,9 @@ def agreement_propose(
                     if first is not None:
                         return first
                 latest = (
-                    AgreementVersion.objects.filter(couple=couple.couple, exercise=exercise.slug)
+                    AgreementVersion.objects.filter(
+                        couple=couple.couple, exercise=exercise.slug, direction=direction
+                    )
                     .order_by("-number")
                     .first()
                 )
@@ -269,6 +272,7 @@ def agreement_propose(
                     text=text,
                     proposed_by=couple.me,
                     created_at=now,
+                    direction=direction,
                 )
                 AgreementAcceptance.objects.create(version=version, user=couple.me, accepted_at=now)
                 _maybe_in_force(couple, exercise, version, now)
@@ -284,17 +288,20 @@ def agreement_accept(
 ) -> AgreementVersion:
     if exercise.type != "agreement":
         raise ProgramActionError("wrong_type")
+    direction = _own_commitments_run(couple, exercise, propose=False)
     now = now or timezone.now()
     with transaction.atomic():
         version = (
             AgreementVersion.objects.select_for_update()
-            .filter(couple=couple.couple, exercise=exercise.slug, pk=version_id)
+            .filter(
+                couple=couple.couple, exercise=exercise.slug, direction=direction, pk=version_id
+            )
             .first()
         )
         if version is None:
             raise ProgramActionError("not_found")
         newest = AgreementVersion.objects.filter(
-            couple=couple.couple, exercise=exercise.slug
+            couple=couple.couple, exercise=exercise.slug, direction=direction
         ).aggregate(n=Max("number"))["n"]
         if version.number != newest:
             raise ProgramActionError("superseded")
@@ -315,8 +322,24 @@ def _maybe_in_force(
     version.in_force_at = now
     version.review_on = couple.me.local_today(now) + timedelta(days=exercise.review_days)
     version.save(update_fields=["in_force_at", "review_on"])
-    for member in _members(couple):
-        _complete(couple, member, exercise, now)
+    _complete_runs(couple, exercise, now)
+
+
+def _own_commitments_run(couple: CoupleView, exercise: Exercise, *, propose: bool) -> int:
+    """The run an agreement belongs to: 0 for a shared one. One partner's own commitments are
+    written only by the partner who caused that hurt and accepted by the one who was hurt."""
+    if not exercise.directional:
+        return 0
+    step = atone_step(couple=couple, exercise=exercise)
+    runs = len(step.roles.directions)
+    if not runs or step.waiting_for is not None:
+        raise ProgramActionError("not_your_turn")
+    # Commitments stay open to revision after a run is done: the last run then.
+    direction = step.direction if step.direction is not None else runs - 1
+    role = step.roles.role_of(couple.me.pk, direction)
+    if role != ("involved" if propose else "hurt"):
+        raise ProgramActionError("not_your_turn")
+    return direction
 
 
 # --- practices -------------------------------------------------------------------------------------------

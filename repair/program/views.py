@@ -365,11 +365,23 @@ def _agreement(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -
                 request,
                 error if isinstance(error, ProgramActionError) else ProgramActionError("busy"),
             )
-            view = ps.agreement_view(couple=couple, exercise=exercise)
+            view = ps.agreement_view(
+                couple=couple, exercise=exercise, direction=_run(couple, exercise)
+            )
             return _page(request, couple, exercise, {"agreement": view, "typed": text})
         return _after_post(request, exercise)
-    view = ps.agreement_view(couple=couple, exercise=exercise)
+    view = ps.agreement_view(couple=couple, exercise=exercise, direction=_run(couple, exercise))
     return _page(request, couple, exercise, {"agreement": view})
+
+
+def _run(couple: CoupleView, exercise: Exercise) -> int:
+    """The run of an Atone step this page shows: the current one, or the last once all are done."""
+    if not exercise.directional:
+        return 0
+    step = ps.atone_step(couple=couple, exercise=exercise)
+    if step.direction is not None:
+        return step.direction
+    return max(len(step.roles.directions) - 1, 0)
 
 
 def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
