@@ -27,6 +27,7 @@ def _shipped(slug: str) -> Exercise:
 
 
 TELLING = _shipped("attunement-telling")
+QUESTIONS = _shipped("attunement-questions")
 APOLOGY = _shipped("attunement-apology")
 PARTS = {
     "damage": "it broke the ground under you",
@@ -59,6 +60,14 @@ def tell(hurt: User, involved: User, pieces: int = 1) -> Conversation:
             couple=view(hurt), exercise=TELLING, conversation_id=talk.pk, yes=True
         )
     return talk
+
+
+def questions(hurt: User, involved: User) -> None:
+    asked = services.question_ask(couple=view(hurt), exercise=QUESTIONS, text="what did it mean?")
+    services.question_answer(
+        couple=view(involved), exercise=QUESTIONS, question_id=asked.pk, text="honestly..."
+    )
+    services.questions_enough(couple=view(hurt), exercise=QUESTIONS)
 
 
 def test_the_floor_stays_with_the_hurt_partner(
@@ -112,6 +121,9 @@ def test_the_apology_waits_for_the_telling_and_is_only_the_involved_partners(
 
     talk = tell(partner_a, partner_b)
     services.conversation_finish(couple=view(partner_a), exercise=TELLING, conversation_id=talk.pk)
+    with pytest.raises(ProgramActionError):  # questions come first
+        services.apology_write(couple=view(partner_b), exercise=APOLOGY, parts=PARTS)
+    questions(partner_a, partner_b)
 
     with pytest.raises(ProgramActionError):  # the hurt partner never writes it
         services.apology_write(couple=view(partner_a), exercise=APOLOGY, parts=PARTS)
@@ -202,6 +214,7 @@ TRANSPARENCY = _shipped("attunement-transparency")
 def atone_until_transparency(hurt: User, involved: User) -> None:
     talk = tell(hurt, involved)
     services.conversation_finish(couple=view(hurt), exercise=TELLING, conversation_id=talk.pk)
+    questions(hurt, involved)
     version = services.apology_write(couple=view(involved), exercise=APOLOGY, parts=PARTS)
     services.apology_answer(
         couple=view(hurt), exercise=APOLOGY, version_id=version.pk, heard="h", still_need=""
@@ -234,3 +247,73 @@ def test_transparency_is_written_by_the_involved_partner_and_accepted_by_the_hur
     assert version.in_force_at is not None
     assert version.review_on is not None
     assert ExerciseCompletion.objects.filter(exercise=TRANSPARENCY.slug).count() == 2
+
+
+def test_questions_are_the_hurt_partners_to_ask_and_the_others_to_answer(
+    attunement_open: None, partner_a: User, partner_b: User, client_a: Client
+):
+    agree(partner_a, partner_b, "one_hurt", partner_a)
+    with pytest.raises(ProgramActionError):  # after the telling
+        services.question_ask(couple=view(partner_a), exercise=QUESTIONS, text="why?")
+    talk = tell(partner_a, partner_b)
+    services.conversation_finish(couple=view(partner_a), exercise=TELLING, conversation_id=talk.pk)
+
+    with pytest.raises(ProgramActionError):  # the involved partner doesn't ask
+        services.question_ask(couple=view(partner_b), exercise=QUESTIONS, text="why?")
+    first = services.question_ask(couple=view(partner_a), exercise=QUESTIONS, text="why then?")
+    with pytest.raises(ProgramActionError):  # nor does the hurt partner answer
+        services.question_answer(
+            couple=view(partner_a), exercise=QUESTIONS, question_id=first.pk, text="x"
+        )
+    services.question_park(
+        couple=view(partner_b), exercise=QUESTIONS, question_id=first.pk, park=True
+    )
+    with pytest.raises(ProgramActionError) as error:
+        services.question_answer(
+            couple=view(partner_b), exercise=QUESTIONS, question_id=first.pk, text="x"
+        )
+    assert error.value.code == "parked"
+    services.question_park(
+        couple=view(partner_a), exercise=QUESTIONS, question_id=first.pk, park=False
+    )
+    services.question_answer(
+        couple=view(partner_b), exercise=QUESTIONS, question_id=first.pk, text="I felt unseen"
+    )
+    services.question_ask(
+        couple=view(partner_a), exercise=QUESTIONS, text="why then?", again_of=first.pk
+    )
+
+    page = client_a.get(reverse("program_exercise", args=["attunement", QUESTIONS.slug]))
+    text = page.content.decode()
+    assert "I felt unseen" in text
+    assert "Asking again is normal" in text
+    assert not ExerciseCompletion.objects.filter(exercise=QUESTIONS.slug).exists()
+    services.questions_enough(couple=view(partner_a), exercise=QUESTIONS)
+    assert ExerciseCompletion.objects.filter(exercise=QUESTIONS.slug).count() == 2
+
+
+def test_a_sitting_of_questions_is_bounded(attunement_open: None, partner_a: User, partner_b: User):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    agree(partner_a, partner_b, "one_hurt", partner_a)
+    talk = tell(partner_a, partner_b)
+    services.conversation_finish(couple=view(partner_a), exercise=TELLING, conversation_id=talk.pk)
+    start = timezone.now()
+    services.question_ask(couple=view(partner_a), exercise=QUESTIONS, text="one", now=start)
+    services.question_ask(
+        couple=view(partner_a), exercise=QUESTIONS, text="two", now=start + timedelta(minutes=30)
+    )
+    with pytest.raises(ProgramActionError) as error:
+        services.question_ask(
+            couple=view(partner_a),
+            exercise=QUESTIONS,
+            text="three",
+            now=start + timedelta(minutes=50),
+        )
+    assert error.value.code == "session_over"
+    # After a rest, a new sitting.
+    services.question_ask(
+        couple=view(partner_a), exercise=QUESTIONS, text="three", now=start + timedelta(hours=4)
+    )

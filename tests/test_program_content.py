@@ -135,7 +135,7 @@ def test_the_apology_and_the_telling_are_written_per_role_and_run_per_direction(
     assert apology.directional
     assert telling.directional
     assert telling.speaker == "hurt"
-    assert apology.after == telling.slug
+    assert apology.after == "attunement-questions"
     assert len({apology.prompt_hurt, apology.prompt_involved, apology.prompt_neutral}) == 3
     assert apology.prompt_for("hurt") == apology.prompt_hurt
     assert apology.prompt_for("involved") == apology.prompt_involved
@@ -149,7 +149,12 @@ def test_the_apology_and_the_telling_are_written_per_role_and_run_per_direction(
 def test_the_atone_steps_come_before_any_touch_work(shipped: Program) -> None:
     order = [e.slug for e in shipped.exercises]
     first_touch = min(order.index(e.slug) for e in shipped.exercises if e.ladder)
-    for slug in ("attunement-telling", "attunement-apology"):
+    for slug in (
+        "attunement-telling",
+        "attunement-questions",
+        "attunement-apology",
+        "attunement-transparency",
+    ):
         assert order.index(slug) < first_touch
 
 

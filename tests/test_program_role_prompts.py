@@ -120,6 +120,7 @@ def run_atone(hurt: User, involved: User) -> None:
 
 
 def run_telling(hurt: User, involved: User) -> None:
+    """The hurt told and heard, and the questions asked: the apology opens."""
     assert TELLING is not None
     talk = services.conversation_start(couple=view(involved), exercise=TELLING)
     assert talk.floor_id == hurt.pk
@@ -133,6 +134,9 @@ def run_telling(hurt: User, involved: User) -> None:
         couple=view(hurt), exercise=TELLING, conversation_id=talk.pk, yes=True
     )
     services.conversation_finish(couple=view(hurt), exercise=TELLING, conversation_id=talk.pk)
+    questions = program().exercise("attunement-questions")
+    assert questions is not None
+    services.questions_enough(couple=view(hurt), exercise=questions)
 
 
 def test_both_hurt_each_is_asked_to_apologise_only_in_their_own_run(

@@ -23,6 +23,7 @@ EXERCISE_TYPES = (
     "agreement",
     "practice",
     "apology",
+    "questions",
 )
 STAGE_SLUGS = ("safety", "attunement", "consent", "meaning", "sustaining")
 MAP_ANSWERS = ("yes", "maybe", "not_now")
@@ -32,7 +33,7 @@ MAP_ANSWERS = ("yes", "maybe", "not_now")
 ROLES = ("hurt", "involved", "neutral")
 # Types whose every exercise is written per role (the Atone steps); others may be, and then must be
 # written for all three roles.
-ROLE_PROMPT_TYPES: tuple[str, ...] = ("apology",)
+ROLE_PROMPT_TYPES: tuple[str, ...] = ("apology", "questions")
 # Who keeps the floor in a one-speaker conversation (the injury told by the hurt partner).
 SPEAKERS = ("", "hurt")
 
@@ -108,7 +109,11 @@ class Exercise:
     def directional(self) -> bool:
         """An Atone step: it runs once for each direction of hurt the couple agreed (once for one
         hurt, twice where both hurt each other) and is not asked of anyone under neutral roles."""
-        return self.type == "apology" or self.speaker == "hurt" or self.author == "involved"
+        return (
+            self.type in ("apology", "questions")
+            or self.speaker == "hurt"
+            or self.author == "involved"
+        )
 
     @property
     def by_role(self) -> bool:
@@ -232,6 +237,7 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
         "agreement": ("template",),
         "practice": ("duration_seconds", "steps"),
         "apology": (),
+        "questions": (),
     }[kind]
     for key in needs:
         if not getattr(exercise, key):

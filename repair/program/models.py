@@ -398,3 +398,49 @@ class ApologyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Apology answer #{self.pk}"
+
+
+class AtoneQuestion(models.Model):
+    """A question the hurt partner asks about the injury, and the other partner's answer. Either
+    may park it (it comes back when unparked); asking again makes a new question that points to
+    the one before (``again_of``)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    direction = models.PositiveSmallIntegerField(default=0)
+    asker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField()
+    asked_at = models.DateTimeField(default=timezone.now)
+    again_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parked_at = models.DateTimeField(null=True, blank=True)
+    answer = EncryptedTextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        indexes = [models.Index(fields=["couple", "exercise", "direction"])]
+
+    def __str__(self) -> str:
+        return f"Question #{self.pk}"
+
+
+class RunDone(models.Model):
+    """One run of an Atone step closed by the person it belongs to (the hurt partner has asked
+    what they need to, for now)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    direction = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "exercise", "direction"], name="run_done_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Run done #{self.pk}"

@@ -7,7 +7,7 @@ page lets a partner infer") says what each of these can and cannot give away."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, Value
 
@@ -19,6 +19,7 @@ from repair.program.models import (
     AgreementVersion,
     ApologyAnswer,
     ApologyVersion,
+    AtoneQuestion,
     Conversation,
     ExerciseCompletion,
     MapAnswer,
@@ -27,6 +28,7 @@ from repair.program.models import (
     ProgramEntry,
     RolesKind,
     RolesRound,
+    RunDone,
     StageReadiness,
 )
 
@@ -558,6 +560,10 @@ def direction_done(*, couple: CoupleView, exercise: Exercise, direction: int) ->
             direction=direction,
             in_force_at__isnull=False,
         ).exists()
+    if exercise.type == "questions":
+        return RunDone.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=direction
+        ).exists()
     if exercise.type == "apology":
         return ApologyAnswer.objects.filter(
             version__couple=couple.couple,
@@ -634,3 +640,46 @@ def apology_view(*, couple: CoupleView, exercise: Exercise, direction: int) -> A
     return ApologyView(
         versions=versions, latest=versions[-1] if versions else None, answers=answers
     )
+
+
+@dataclass(frozen=True)
+class QuestionsView:
+    open: list[AtoneQuestion]
+    parked: list[AtoneQuestion]
+    session_over: bool
+
+
+def questions_view(
+    *, couple: CoupleView, exercise: Exercise, direction: int, now: datetime
+) -> QuestionsView:
+    """Both partners see every question and answer of the run: they are asked to be answered."""
+    rows = list(
+        AtoneQuestion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=direction
+        )
+    )
+    started = session_started(rows=rows, now=now)
+    return QuestionsView(
+        open=[q for q in rows if q.parked_at is None],
+        parked=[q for q in rows if q.parked_at is not None],
+        session_over=started is not None and now - started >= SESSION_LENGTH,
+    )
+
+
+# A sitting of questions and answers: it starts with the first question after a quiet spell,
+# and after this long the page suggests stopping for today and takes no new questions.
+SESSION_LENGTH = timedelta(minutes=45)
+SESSION_QUIET = timedelta(hours=3)
+
+
+def session_started(*, rows: list[AtoneQuestion], now: datetime) -> datetime | None:
+    """When the current sitting began, or None when the last question is a quiet spell ago."""
+    times = sorted(q.asked_at for q in rows)
+    if not times or now - times[-1] >= SESSION_QUIET:
+        return None
+    start = times[-1]
+    for earlier in reversed(times[:-1]):
+        if start - earlier >= SESSION_QUIET:
+            break
+        start = earlier
+    return start

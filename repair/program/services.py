@@ -24,6 +24,7 @@ from repair.program.models import (
     AgreementVersion,
     ApologyAnswer,
     ApologyVersion,
+    AtoneQuestion,
     Commitment,
     Conversation,
     ConversationTurn,
@@ -36,9 +37,17 @@ from repair.program.models import (
     RolesKind,
     RolesProposal,
     RolesRound,
+    RunDone,
     StageReadiness,
 )
-from repair.program.selectors import atone_step, direction_done, program_state, roles_for
+from repair.program.selectors import (
+    SESSION_LENGTH,
+    atone_step,
+    direction_done,
+    program_state,
+    roles_for,
+    session_started,
+)
 
 TEXT_LIMIT = 20_000
 TIMEOUT_LONGEST = timedelta(hours=24)
@@ -871,3 +880,117 @@ def apology_answer(
         )
         _complete_runs(couple, exercise, now)
         return answer
+
+
+# --- questions and answers ---------------------------------------------------------------------------
+
+
+def _questions_run(couple: CoupleView, exercise: Exercise, role: str) -> int:
+    if exercise.type != "questions":
+        raise ProgramActionError("wrong_type")
+    step = atone_step(couple=couple, exercise=exercise)
+    if step.direction is None or step.waiting_for is not None:
+        raise ProgramActionError("not_your_turn")
+    if role and step.roles.role_of(couple.me.pk, step.direction) != role:
+        raise ProgramActionError("not_your_turn")
+    return step.direction
+
+
+def question_ask(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    text: str,
+    again_of: int | None = None,
+    now: datetime | None = None,
+) -> AtoneQuestion:
+    """The hurt partner asks (or asks again). Refused once the sitting has run its length."""
+    direction = _questions_run(couple, exercise, "hurt")
+    text = _text(text)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        rows = list(
+            AtoneQuestion.objects.filter(
+                couple=couple.couple, exercise=exercise.slug, direction=direction
+            )
+        )
+        started = session_started(rows=rows, now=now)
+        if started is not None and now - started >= SESSION_LENGTH:
+            raise ProgramActionError("session_over")
+        if rows and rows[-1].text == text and rows[-1].answered_at is None:
+            return rows[-1]  # the same question sent again (a double tap)
+        before = next((q for q in rows if q.pk == again_of), None) if again_of else None
+        return AtoneQuestion.objects.create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=direction,
+            asker=couple.me,
+            text=text,
+            asked_at=now,
+            again_of=before,
+        )
+
+
+def question_answer(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    question_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> None:
+    """The partner who caused the hurt answers; an answer can be added to, not taken back."""
+    direction = _questions_run(couple, exercise, "involved")
+    text = _text(text)
+    with transaction.atomic():
+        question = (
+            AtoneQuestion.objects.select_for_update()
+            .filter(
+                couple=couple.couple, exercise=exercise.slug, direction=direction, pk=question_id
+            )
+            .first()
+        )
+        if question is None:
+            raise ProgramActionError("not_found")
+        if question.parked_at is not None:
+            raise ProgramActionError("parked")
+        if question.answer == text or question.answer.endswith(f"\n\n{text}"):
+            return  # the same words sent again (a double tap)
+        question.answer = f"{question.answer}\n\n{text}" if question.answer else text
+        question.answered_at = now or timezone.now()
+        question.save(update_fields=["answer", "answered_at"])
+
+
+def question_park(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    question_id: int,
+    park: bool,
+    now: datetime | None = None,
+) -> None:
+    """Either partner parks a question for later, or brings it back, without a reason."""
+    direction = _questions_run(couple, exercise, "")
+    updated = AtoneQuestion.objects.filter(
+        couple=couple.couple, exercise=exercise.slug, direction=direction, pk=question_id
+    ).update(parked_at=(now or timezone.now()) if park else None)
+    if not updated:
+        raise ProgramActionError("not_found")
+
+
+def questions_enough(
+    *, couple: CoupleView, exercise: Exercise, now: datetime | None = None
+) -> None:
+    """The hurt partner has asked what they need to, for now: this run is done. Questions can
+    still come later, in the weekly conversations or here."""
+    direction = _questions_run(couple, exercise, "hurt")
+    now = now or timezone.now()
+    with transaction.atomic():
+        RunDone.objects.get_or_create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=direction,
+            defaults={"done_at": now},
+        )
+        _complete_runs(couple, exercise, now)

@@ -52,6 +52,10 @@ PROBLEMS = {
     "apology_part": gettext_lazy(
         "Each of the four parts needs a few words. Nothing you wrote is lost: it's below."
     ),
+    "session_over": gettext_lazy(
+        "That's a long sitting already. Rest now; the questions will keep for another day."
+    ),
+    "parked": gettext_lazy("That question is parked. Bring it back first, when you're both ready."),
     "roles_who": gettext_lazy("Please choose one of the answers below."),
     "roles_agreed": gettext_lazy(
         "You've both already agreed on this. If it no longer feels right, you can open it again."
@@ -551,6 +555,59 @@ def _apology_page(
     )
 
 
+def _questions(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    """The hurt partner asks, the other answers; either parks; the hurt partner says "enough"."""
+    text = request.POST.get("text", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            question = _whole_number(request.POST.get("question"))
+            if action == "ask":
+                services.question_ask(
+                    couple=couple, exercise=exercise, text=text, again_of=question or None
+                )
+            elif action == "answer":
+                services.question_answer(
+                    couple=couple, exercise=exercise, question_id=question, text=text
+                )
+            elif action in ("park", "unpark"):
+                services.question_park(
+                    couple=couple, exercise=exercise, question_id=question, park=action == "park"
+                )
+            elif action == "enough":
+                services.questions_enough(couple=couple, exercise=exercise)
+                messages.success(request, _("Noted. You can come back with more at any time."))
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            return _questions_page(request, couple, exercise, typed=text)
+        return _after_post(request, exercise)
+    return _questions_page(request, couple, exercise)
+
+
+def _questions_page(
+    request: AuthedRequest, couple: CoupleView, exercise: Exercise, *, typed: str = ""
+) -> HttpResponse:
+    step = ps.atone_step(couple=couple, exercise=exercise)
+    runs = len(step.roles.directions)
+    shown = step.direction if step.direction is not None else runs - 1
+    return _page(
+        request,
+        couple,
+        exercise,
+        {
+            "questions": ps.questions_view(
+                couple=couple, exercise=exercise, direction=shown, now=timezone.now()
+            ),
+            "typed": typed,
+            "run": shown + 1,
+            "runs": runs,
+            "all_done": step.direction is None,
+        },
+    )
+
+
 HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse]] = {
     "reflection": _written,
     "reveal": _written,
@@ -559,4 +616,5 @@ HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse
     "practice": _practice,
     "conversation": _conversation,
     "apology": _apology,
+    "questions": _questions,
 }
