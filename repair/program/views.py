@@ -132,9 +132,7 @@ def roles(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
                     raise ProgramActionError("roles_who")
                 kind, whose = ROLE_ANSWERS[answer]
                 hurt = {"me": couple.me, "partner": couple.partner}.get(whose)
-                outcome = services.roles_propose(couple=couple, kind=kind, hurt=hurt)
-                if outcome.status == "waiting":
-                    messages.success(request, _("Your answer is in, privately."))
+                services.roles_propose(couple=couple, kind=kind, hurt=hurt)
             else:
                 raise ProgramActionError("busy")
         except ProgramActionError as error:
