@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Q, Value
+from django.utils import timezone
 
 from repair.couples.selectors import CoupleView
 from repair.lib.textdiff import Change, word_changes
@@ -401,6 +402,8 @@ class ConversationView:
     mine_commitment: str
     partner_commitment: str
     i_agreed: bool
+    # The time the caller of a time-out chose has come: either may resume.
+    timeout_over: bool = False
 
 
 def conversation_view(
@@ -442,6 +445,8 @@ def conversation_view(
         mine_commitment=mine.text if mine else "",
         partner_commitment=partner.text if partner else "",
         i_agreed=bool(mine and mine.agreed_at),
+        timeout_over=conversation.resume_at is not None
+        and conversation.resume_at <= timezone.now(),
     )
 
 

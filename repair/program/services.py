@@ -638,9 +638,18 @@ def conversation_timeout(
         _bump(conversation, paused_by=couple.me, resume_at=resume_at)
 
 
-def conversation_resume(*, couple: CoupleView, exercise: Exercise, conversation_id: int) -> None:
+def conversation_resume(
+    *, couple: CoupleView, exercise: Exercise, conversation_id: int, now: datetime | None = None
+) -> None:
+    """The one who called the time-out ends it. Once the time they chose has come, either may
+    (the talk resumes within a day, and nobody is left stuck behind a time-out)."""
+    now = now or timezone.now()
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
+        if conversation.resume_at is None:
+            return  # already resumed (a double tap, or the other pressed it first)
+        if conversation.paused_by_id not in (None, couple.me.pk) and now < conversation.resume_at:
+            raise ProgramActionError("timeout_theirs")
         _bump(conversation, paused_by=None, resume_at=None)
 
 
@@ -654,6 +663,12 @@ def conversation_finish(
         conversation = _locked_conversation(couple, exercise, conversation_id)
         if conversation.state in (Conversation.State.ENDED, Conversation.State.COMMITTING):
             return
+        if (
+            conversation.resume_at is not None
+            and conversation.paused_by_id not in (None, couple.me.pk)
+            and now < conversation.resume_at
+        ):
+            raise ProgramActionError("timeout_theirs")
         if not conversation.turns.exists():
             raise ProgramActionError("nothing_said")
         if exercise.speaker and (

@@ -56,6 +56,10 @@ PROBLEMS = {
         "That's a long sitting already. Rest now; the questions will keep for another day."
     ),
     "parked": gettext_lazy("That question is parked. Bring it back first, when you're both ready."),
+    "timeout_theirs": gettext_lazy(
+        "Your partner called this time-out, so they end it, when they're ready (or when the time "
+        "they chose comes)."
+    ),
     "roles_who": gettext_lazy("Please choose one of the answers below."),
     "roles_agreed": gettext_lazy(
         "You've both already agreed on this. If it no longer feels right, you can open it again."
