@@ -14,6 +14,7 @@ from repair.program import services
 from repair.program.content import Exercise, program
 from repair.program.models import ApologyVersion, Conversation, ExerciseCompletion
 from repair.program.services import ProgramActionError
+from tests.conftest import client_for
 from tests.factories import couple_view as view
 from tests.factories import open_stages_before
 
@@ -317,3 +318,60 @@ def test_a_sitting_of_questions_is_bounded(attunement_open: None, partner_a: Use
     services.question_ask(
         couple=view(partner_a), exercise=QUESTIONS, text="three", now=start + timedelta(hours=4)
     )
+
+
+@pytest.mark.parametrize("mode", ["two-way", "one speaker"])
+def test_words_are_always_attributed_to_their_author_at_every_step(
+    attunement_open: None, partner_a: User, partner_b: User, mode: str
+):
+    """Every step of both modes, for both partners: whatever is shown under "You said" / "You
+    heard" is the viewer's own words, and under the partner's name the partner's."""
+    import re as regex
+
+    agree(partner_a, partner_b, "one_hurt", partner_a)
+    talk = TELLING if mode == "one speaker" else _shipped("attunement-speaker-listener")
+    page_url = reverse("program_exercise", args=["attunement", talk.slug])
+    clients = {partner_a.pk: client_for(partner_a), partner_b.pk: client_for(partner_b)}
+    names = {partner_a.pk: partner_a.name, partner_b.pk: partner_b.name}
+    written: dict[str, int] = {}
+    seen: list[str] = []
+
+    def check() -> None:
+        for viewer, client in clients.items():
+            html = client.get(page_url).content.decode()
+            for words, author in written.items():
+                if words not in html:
+                    continue
+                seen.append(words)
+                before = html[: html.index(words)]
+                label = regex.findall(r'<p class="hint">([^<]*)</p>', before)[-1]
+                if author == viewer:
+                    assert label.startswith("You"), (label, words)
+                else:
+                    assert label.startswith(names[author]), (label, words)
+
+    conversation = services.conversation_start(couple=view(partner_a), exercise=talk)
+    cid = conversation.pk
+    for turn in range(4):
+        conversation.refresh_from_db()
+        speaker = conversation.floor_id
+        listener = partner_b.pk if speaker == partner_a.pk else partner_a.pk
+        speaker_user = partner_a if speaker == partner_a.pk else partner_b
+        listener_user = partner_b if speaker_user == partner_a else partner_a
+        said, heard = f"said {turn} by {names[speaker]}", f"heard {turn} by {names[listener]}"
+        services.conversation_speak(
+            couple=view(speaker_user), exercise=talk, conversation_id=cid, text=said
+        )
+        written[said] = speaker
+        check()
+        services.conversation_reflect(
+            couple=view(listener_user), exercise=talk, conversation_id=cid, text=heard
+        )
+        written[heard] = listener
+        check()
+        services.conversation_confirm(
+            couple=view(speaker_user), exercise=talk, conversation_id=cid, yes=True
+        )
+        check()
+    # Each step showed both partners the newest words at least.
+    assert len(seen) >= 4 * 3 * 2

@@ -399,6 +399,7 @@ class ConversationView:
     last_speak: str
     last_speak_mine: bool  # who wrote it: the floor may have passed since
     last_reflect: str
+    last_reflect_mine: bool
     mine_commitment: str
     partner_commitment: str
     i_agreed: bool
@@ -442,6 +443,7 @@ def conversation_view(
         last_speak=speaks[-1].text if speaks else "",
         last_speak_mine=bool(speaks) and speaks[-1].author_id == me,
         last_reflect=reflects[-1].text if reflects else "",
+        last_reflect_mine=bool(reflects) and reflects[-1].author_id == me,
         mine_commitment=mine.text if mine else "",
         partner_commitment=partner.text if partner else "",
         i_agreed=bool(mine and mine.agreed_at),
