@@ -4,9 +4,13 @@ every version kept, answered by the hurt partner with no forgiveness asked. Once
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from repair.couples.models import User
 from repair.program import selectors as ps
@@ -294,10 +298,6 @@ def test_questions_are_the_hurt_partners_to_ask_and_the_others_to_answer(
 
 
 def test_a_sitting_of_questions_is_bounded(attunement_open: None, partner_a: User, partner_b: User):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     agree(partner_a, partner_b, "one_hurt", partner_a)
     talk = tell(partner_a, partner_b)
     services.conversation_finish(couple=view(partner_a), exercise=TELLING, conversation_id=talk.pk)
@@ -326,8 +326,6 @@ def test_words_are_always_attributed_to_their_author_at_every_step(
 ):
     """Every step of both modes, for both partners: whatever is shown under "You said" / "You
     heard" is the viewer's own words, and under the partner's name the partner's."""
-    import re as regex
-
     agree(partner_a, partner_b, "one_hurt", partner_a)
     talk = TELLING if mode == "one speaker" else _shipped("attunement-speaker-listener")
     page_url = reverse("program_exercise", args=["attunement", talk.slug])
@@ -344,7 +342,7 @@ def test_words_are_always_attributed_to_their_author_at_every_step(
                     continue
                 seen.append(words)
                 before = html[: html.index(words)]
-                label = regex.findall(r'<p class="hint">([^<]*)</p>', before)[-1]
+                label = re.findall(r'<p class="hint">([^<]*)</p>', before)[-1]
                 if author == viewer:
                     assert label.startswith("You"), (label, words)
                 else:
