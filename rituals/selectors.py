@@ -476,13 +476,14 @@ def _checkin_entries(*, user: User, start: date, end: date, today: date) -> list
 
 def _review_entries(*, couple: CoupleView, start: date, end: date) -> list[Entry]:
     """The review date of each agreement's version in force (the newest accepted by both)."""
-    in_force: dict[str, AgreementVersion] = {}
+    # One per agreement and run (a partner's own commitments run once per direction of hurt).
+    in_force: dict[tuple[str, int], AgreementVersion] = {}
     for version in AgreementVersion.objects.filter(
         couple=couple.couple, in_force_at__isnull=False
-    ).only("exercise", "number", "review_on"):
-        known = in_force.get(version.exercise)
+    ).only("exercise", "number", "review_on", "direction"):
+        known = in_force.get((version.exercise, version.direction))
         if known is None or version.number > known.number:
-            in_force[version.exercise] = version
+            in_force[(version.exercise, version.direction)] = version
     found = []
     for version in in_force.values():
         if version.review_on is None or not start <= version.review_on <= end:

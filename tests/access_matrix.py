@@ -63,6 +63,8 @@ def ritual_of(world: World) -> dict[str, object]:
 MATRIX: dict[str, Row] = {
     "today": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
     "program": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # Whose hurt the work is about: an empty POST re-shows the page with a kind message.
+    "program_roles": Row(get=COUPLE_PAGE_GET, post=same(200, anonymous=LOGIN, staff=302)),
     # A stage: POST is "I'm ready" (refused kindly and redirected while the part isn't done).
     "program_stage": Row(
         get=COUPLE_PAGE_GET,

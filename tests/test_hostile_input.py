@@ -326,6 +326,15 @@ NEXT = {"next": one_of("/", "/rituals/")}
 ENDPOINTS: dict[str, list[Endpoint]] = {
     "today": [Endpoint("today", query=("edit",))],
     "program": [Endpoint("program")],
+    "program_roles": [
+        Endpoint(
+            "program_roles",
+            fields=lambda w: {
+                "action": one_of("propose", "reopen"),
+                "answer": one_of("me_hurt", "partner_hurt", "both_me_first", "neutral"),
+            },
+        )
+    ],
     "program_stage": [
         Endpoint("program_stage", kwargs=lambda w: {"stage_slug": "safety"}, fields=lambda w: {})
     ],

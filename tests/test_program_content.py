@@ -107,7 +107,8 @@ def test_practices_have_a_sensible_timer_and_steps(shipped: Program) -> None:
     [
         ("safety-pause-plan", "agreement"),
         ("attunement-trigger-map", "map"),
-        ("attunement-four-part-apology", "reveal"),
+        ("attunement-apology", "apology"),
+        ("attunement-telling", "conversation"),
         ("consent-intimacy-map", "map"),
         ("consent-reset-timeline", "agreement"),
         ("sustaining-resurfacing-plan", "agreement"),
@@ -121,16 +122,40 @@ def test_the_exercises_the_app_refers_to_exist_with_their_type(
     assert exercise.type == kind
 
 
-def test_the_four_part_apology_asks_each_partner_differently(shipped: Program) -> None:
-    apology = shipped.exercise("attunement-four-part-apology")
+def test_the_apology_and_the_telling_are_written_per_role_and_run_per_direction(
+    shipped: Program,
+) -> None:
+    apology, telling = (
+        shipped.exercise("attunement-apology"),
+        shipped.exercise("attunement-telling"),
+    )
     assert apology is not None
-    assert apology.prompt_hurt
-    assert apology.prompt_caused
-    assert apology.prompt
-    assert apology.prompt_hurt != apology.prompt_caused
+    assert telling is not None
+    assert apology.by_role
+    assert apology.directional
+    assert telling.directional
+    assert telling.speaker == "hurt"
+    assert apology.after == "attunement-questions"
+    assert len({apology.prompt_hurt, apology.prompt_involved, apology.prompt_neutral}) == 3
     assert apology.prompt_for("hurt") == apology.prompt_hurt
-    assert apology.prompt_for("caused") == apology.prompt_caused
-    assert apology.prompt_for("both") == apology.prompt
+    assert apology.prompt_for("involved") == apology.prompt_involved
+    # Anything else (neutral, roles not agreed) gets the neutral words, never another role's.
+    assert apology.prompt_for("neutral") == apology.prompt_neutral
+    assert apology.prompt_for("") == apology.prompt_neutral
+    # The topic of the telling is the same sentence for both.
+    assert telling.prompt_for("hurt") == telling.prompt_for("involved")
+
+
+def test_the_atone_steps_come_before_any_touch_work(shipped: Program) -> None:
+    order = [e.slug for e in shipped.exercises]
+    first_touch = min(order.index(e.slug) for e in shipped.exercises if e.ladder)
+    for slug in (
+        "attunement-telling",
+        "attunement-questions",
+        "attunement-apology",
+        "attunement-transparency",
+    ):
+        assert order.index(slug) < first_touch
 
 
 def test_the_safety_stage_says_who_couple_work_is_for(shipped: Program) -> None:
@@ -237,7 +262,63 @@ def quoted_boolean(folder: Path) -> tuple[str, ...]:
     return ("1_safety.toml", "safety-small-comforts", "'required'")
 
 
+def role_prompt_missing(folder: Path) -> tuple[str, ...]:
+    _drop_key(folder / "2_attunement.toml", "attunement-speaker-listener", "prompt_neutral")
+    return ("2_attunement.toml", "attunement-speaker-listener", "'prompt_neutral'")
+
+
+def plain_prompt_beside_role_prompts(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "2_attunement.toml",
+        'prompt_neutral = "What the last few weeks',
+        'prompt = "Anything."\nprompt_neutral = "What the last few weeks',
+    )
+    return ("attunement-speaker-listener", "no plain 'prompt'")
+
+
+def hurt_prompt_asks_for_an_apology(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "2_attunement.toml",
+        'prompt_hurt = """Read it slowly, when you\'re ready.',
+        'prompt_hurt = """Write your apology in four parts.',
+    )
+    return ("attunement-apology", "'prompt_hurt' asks the reader to apologise")
+
+
+def neutral_prompt_asks_for_an_apology(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "2_attunement.toml",
+        "With the roles you chose, nobody is asked to apologise here.",
+        "Think of a hurt you had a part in, and own it.",
+    )
+    return ("attunement-apology", "'prompt_neutral' asks the reader to apologise")
+
+
+def involved_prompt_asks_what_they_need(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "2_attunement.toml",
+        'prompt_involved = """Write your apology in four parts.',
+        'prompt_involved = """Write what you need from an apology.',
+    )
+    return ("attunement-apology", "'prompt_involved' asks what they need")
+
+
+def plain_prompt_asks_for_an_apology(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "4_meaning.toml",
+        'prompt = "Write the story of this time',
+        'prompt = "Write your apology, then the story of this time',
+    )
+    return ("meaning-our-new-story", "write it per role")
+
+
 BREAKS: list[Callable[[Path], tuple[str, ...]]] = [
+    role_prompt_missing,
+    plain_prompt_beside_role_prompts,
+    hurt_prompt_asks_for_an_apology,
+    neutral_prompt_asks_for_an_apology,
+    involved_prompt_asks_what_they_need,
+    plain_prompt_asks_for_an_apology,
     missing_source,
     unknown_type,
     unknown_key,

@@ -647,7 +647,13 @@ def test_speaker_listener_turns_confirmation_time_out_and_commitment_note(
         services.conversation_speak(
             couple=b, exercise=talk, conversation_id=cid, text="during a time-out"
         )
-    services.conversation_resume(couple=a, exercise=talk, conversation_id=cid)
+    # B called it, so B ends it: A cannot, nor close the talk, until the time B chose.
+    with pytest.raises(ProgramActionError) as error:
+        services.conversation_resume(couple=a, exercise=talk, conversation_id=cid)
+    assert error.value.code == "timeout_theirs"
+    with pytest.raises(ProgramActionError):
+        services.conversation_finish(couple=a, exercise=talk, conversation_id=cid)
+    services.conversation_resume(couple=b, exercise=talk, conversation_id=cid)
 
     services.conversation_finish(couple=b, exercise=talk, conversation_id=cid)
     services.commitment_write(
@@ -772,3 +778,27 @@ def test_the_migration_keeps_shared_copies_and_freezes_maps_both_had_finished(tr
     assert A_WORDS in client_for(b).get(url(first("safety", "reflection"))).text
     seen = ps.map_view(couple=view(b), exercise=small)
     assert (seen.both_yes, seen.both_maybe) == ([key], [])
+
+
+def test_a_time_out_is_ended_by_its_caller_or_by_either_once_its_time_has_come(
+    couple, partner_a: User, partner_b: User
+):
+    talk = next(e for e in program().exercises if e.type == "conversation" and not e.speaker)
+    open_up_to(talk.stage, partner_a, partner_b)
+    a, b = view(partner_a), view(partner_b)
+    cid = services.conversation_start(couple=a, exercise=talk).pk
+    now = timezone.now()
+    services.conversation_timeout(
+        couple=a, exercise=talk, conversation_id=cid, resume_at=now + timedelta(hours=1), now=now
+    )
+    page = client_for(partner_b).get(url(talk)).content.decode()
+    assert "ends it when they" in page
+    assert 'value="resume"' not in page
+    with pytest.raises(ProgramActionError):
+        services.conversation_resume(
+            couple=b, exercise=talk, conversation_id=cid, now=now + timedelta(minutes=5)
+        )
+    services.conversation_resume(
+        couple=b, exercise=talk, conversation_id=cid, now=now + timedelta(hours=2)
+    )
+    assert Conversation.objects.get(pk=cid).resume_at is None

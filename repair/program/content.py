@@ -7,6 +7,7 @@ exercises by their stable ``slug``; never rename a slug that couples may already
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
@@ -16,11 +17,41 @@ from repair.program.library import Read, ReadError, library, read_by_slug
 
 FOLDER = Path(__file__).resolve().parent
 
-EXERCISE_TYPES = ("reflection", "reveal", "conversation", "map", "agreement", "practice")
+EXERCISE_TYPES = (
+    "reflection",
+    "reveal",
+    "conversation",
+    "map",
+    "agreement",
+    "practice",
+    "apology",
+    "questions",
+)
 STAGE_SLUGS = ("safety", "attunement", "consent", "meaning", "sustaining")
 MAP_ANSWERS = ("yes", "maybe", "not_now")
-# Self-descriptions a prompt can be tailored to (see repair.models.SelfDescription).
-VARIANTS = ("hurt", "caused")
+# The roles a prompt is written for (repair.program.selectors.roles_for): the partner who was hurt,
+# the partner who caused the hurt, and everyone else (neutral roles, roles not agreed yet, or both
+# hurt each other outside a direction), whom no prompt ever asks to apologise.
+ROLES = ("hurt", "involved", "neutral")
+# Types whose every exercise is written per role (the Atone steps); others may be, and then must be
+# written for all three roles.
+ROLE_PROMPT_TYPES: tuple[str, ...] = ("apology", "questions")
+# Who keeps the floor in a one-speaker conversation (the injury told by the hurt partner).
+SPEAKERS = ("", "hurt")
+
+# Words that ask the reader to apologise or to own the injury, and words that ask what one needs
+# from the other's apology. The first never reach a hurt or neutral prompt, the second never an
+# involved one: the checker refuses such content (tests/test_program_roles_prompts.py walks the
+# pages as well).
+ASKS_TO_APOLOGISE = re.compile(
+    r"(write|writing|offer|give) (your|an|a full|the) apology|your apology|apologi[sz]e (to|for)"
+    r"|\bown it\b|you had a part in|your (part|responsibility):",
+    re.IGNORECASE,
+)
+ASKS_WHAT_APOLOGY_NEEDS = re.compile(
+    r"need (from|in) (an|the|their|your partner's) apology|need an apology|need them to own",
+    re.IGNORECASE,
+)
 
 
 class ProgramError(ValueError):
@@ -44,10 +75,12 @@ class Exercise:
     instructions: str
     source: str
     required: bool = True
-    # reflection, reveal, conversation: what to write about; variants by self-description.
+    # reflection, reveal, conversation: what to write about, the same for everyone; or, for an
+    # exercise whose models differ by role, one prompt per role and no plain one.
     prompt: str = ""
     prompt_hurt: str = ""
-    prompt_caused: str = ""
+    prompt_involved: str = ""
+    prompt_neutral: str = ""
     # reveal: shown beside both answers once both are in.
     discussion: str = ""
     # map: the items answered yes / maybe / not now.
@@ -62,6 +95,15 @@ class Exercise:
     ladder_step: int = 0
     # conversation: ends with a commitment note agreed by both.
     commitment: bool = False
+    # conversation: "hurt" for one speaker: the hurt partner keeps the floor and the other only
+    # reflects back, until the speaker says they have said what they need to (the Atone telling).
+    speaker: str = ""
+    # The slug of an exercise that must be done first (for an Atone step: done in the same
+    # direction), e.g. the apology only after the injury has been told and heard.
+    after: str = ""
+    # agreement: "involved" for one partner's own commitments (transparency): only the partner
+    # who caused the hurt writes them; the hurt partner reads and accepts them into force.
+    author: str = ""
     # The stage's closing reflection.
     closing: bool = False
     # Reads from the library (repair/program/reads/) offered on the exercise's page, by slug.
@@ -71,14 +113,33 @@ class Exercise:
         """The exercise's reads (``load_program`` checked that each exists)."""
         return [read for slug in self.reads if (read := read_by_slug(slug)) is not None]
 
-    def prompt_for(self, self_description: str) -> str:
-        """The wording for this person: the hurt partner and the partner who caused the hurt may
-        be asked differently; anyone else (both, prefer not to say, unset) gets the plain prompt."""
-        if self_description == "hurt" and self.prompt_hurt:
+    @property
+    def directional(self) -> bool:
+        """An Atone step: it runs once for each direction of hurt the couple agreed (once for one
+        hurt, twice where both hurt each other) and is not asked of anyone under neutral roles."""
+        return (
+            self.type in ("apology", "questions")
+            or self.speaker == "hurt"
+            or self.author == "involved"
+        )
+
+    @property
+    def by_role(self) -> bool:
+        return self.type in ROLE_PROMPT_TYPES or any(
+            (self.prompt_hurt, self.prompt_involved, self.prompt_neutral)
+        )
+
+    def prompt_for(self, role: str) -> str:
+        """The wording for a person in this role (hurt, involved or neutral). An exercise written
+        per role never falls back to another role's words: anything but hurt or involved gets
+        the neutral prompt."""
+        if not self.by_role:
+            return self.prompt
+        if role == "hurt":
             return self.prompt_hurt
-        if self_description == "caused" and self.prompt_caused:
-            return self.prompt_caused
-        return self.prompt
+        if role == "involved":
+            return self.prompt_involved
+        return self.prompt_neutral
 
 
 @dataclass(frozen=True)
@@ -169,17 +230,41 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
         )
     except TypeError as error:
         raise _fail(where, str(error)) from None
+    if exercise.by_role:
+        for role in ROLES:
+            if not getattr(exercise, f"prompt_{role}").strip():
+                raise _fail(
+                    where, f"an exercise written per role needs 'prompt_{role}' (roles: {ROLES})"
+                )
+        if exercise.prompt:
+            raise _fail(where, "an exercise written per role has no plain 'prompt'")
+        for role in ("hurt", "neutral"):
+            if ASKS_TO_APOLOGISE.search(getattr(exercise, f"prompt_{role}")):
+                raise _fail(where, f"'prompt_{role}' asks the reader to apologise")
+        if ASKS_WHAT_APOLOGY_NEEDS.search(exercise.prompt_involved):
+            raise _fail(where, "'prompt_involved' asks what they need from an apology")
+    elif ASKS_TO_APOLOGISE.search(exercise.prompt):
+        raise _fail(where, "a prompt for everyone asks the reader to apologise: write it per role")
+    prompt = () if exercise.by_role else ("prompt",)
     needs = {
-        "reflection": ("prompt",),
-        "reveal": ("prompt", "discussion"),
-        "conversation": ("prompt",),
+        "reflection": prompt,
+        "reveal": (*prompt, "discussion"),
+        "conversation": prompt,
         "map": ("items",),
         "agreement": ("template",),
         "practice": ("duration_seconds", "steps"),
+        "apology": (),
+        "questions": (),
     }[kind]
     for key in needs:
         if not getattr(exercise, key):
             raise _fail(where, f"a {kind} exercise needs '{key}'")
+    if exercise.speaker not in SPEAKERS:
+        raise _fail(where, f"speaker {exercise.speaker!r} is not one of {SPEAKERS}")
+    if exercise.speaker and (kind != "conversation" or not exercise.by_role):
+        raise _fail(where, "a one-speaker exercise is a conversation written per role")
+    if exercise.author not in ("", "involved") or (exercise.author and kind != "agreement"):
+        raise _fail(where, "'author' is \"involved\", for an agreement only")
     if kind == "map" and len({i.key for i in exercise.items}) != len(exercise.items):
         raise _fail(where, "map item keys must be unique")
     if exercise.ladder and exercise.ladder_step < 1:
@@ -243,6 +328,12 @@ def load_program(folder: Path = FOLDER) -> Program:
         if unknown:
             raise ProgramError(
                 f"exercise {exercise.slug!r} names no read in the library: {unknown}"
+            )
+    for exercise in (e for s in stages for e in s.exercises if e.after):
+        before = next((e for s in stages for e in s.exercises if e.slug == exercise.after), None)
+        if before is None:
+            raise ProgramError(
+                f"{exercise.slug!r} comes after {exercise.after!r}, which is not there"
             )
     ladders: dict[str, list[int]] = {}
     for exercise in (e for s in stages for e in s.exercises if e.ladder):

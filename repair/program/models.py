@@ -162,12 +162,15 @@ class AgreementVersion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     in_force_at = models.DateTimeField(null=True, blank=True)
     review_on = models.DateField(null=True, blank=True)
+    # For one partner's own commitments (an Atone step), which run of the repair track.
+    direction = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "repair_agreementversion"
         constraints = [
             models.UniqueConstraint(
-                fields=["couple", "exercise", "number"], name="agreement_version_number"
+                fields=["couple", "exercise", "direction", "number"],
+                name="agreement_version_number",
             )
         ]
         ordering = ["number"]
@@ -234,6 +237,8 @@ class Conversation(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change, so a waiting page can ask "anything new?" cheaply.
     revision = models.PositiveIntegerField(default=0)
+    # For an Atone step, which run of the repair track (0, or 1 where both hurt each other).
+    direction = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         db_table = "repair_conversation"
@@ -284,3 +289,158 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"Commitment #{self.pk}"
+
+
+class RolesKind(models.TextChoices):
+    """Whose hurt the repair work is about, as the couple says together (care.md)."""
+
+    ONE_HURT = "one_hurt", _("One of us was hurt by the other")
+    BOTH_HURT = "both_hurt", _("We both hurt each other")
+    NEUTRAL = "neutral", _("We'd rather not say")
+
+
+class RolesRound(models.Model):
+    """One time of saying, each privately, whose hurt this is. Each person sends a proposal into
+    the open round; when the second arrives the round is frozen as matched or not, once. A new
+    round takes both sending again, so changing one's own answer never tests it against the
+    partner's: that is how a curious partner cannot find out the other's private answer."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    matched = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "number"], name="roles_round_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Roles round #{self.pk}"
+
+
+class RolesProposal(models.Model):
+    """A person's private answer in one round. ``hurt`` is who was hurt (one_hurt), or whose hurt
+    is told first (both_hurt); empty for neutral. Never shown to the partner."""
+
+    round = models.ForeignKey(RolesRound, on_delete=models.CASCADE, related_name="proposals")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=RolesKind.choices)
+    hurt = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="roles_proposal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Roles proposal #{self.pk}"
+
+
+class AgreedRoles(models.Model):
+    """The roles in effect for a couple: both sent the same answer in one round. Either partner
+    may reopen them (the row goes; the answers written under it stay)."""
+
+    couple = models.OneToOneField(Couple, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=RolesKind.choices)
+    hurt = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Roles #{self.pk}"
+
+
+class ApologyVersion(models.Model):
+    """One version of the apology, in its four parts, written by the partner who caused the hurt
+    for one direction. Every version is kept; the hurt partner reads the newest and may read all."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    direction = models.PositiveSmallIntegerField(default=0)
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    damage = EncryptedTextField()
+    owning = EncryptedTextField()
+    changes = EncryptedTextField()
+    signs = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "exercise", "direction", "number"], name="apology_version_number"
+            )
+        ]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Apology version #{self.pk}"
+
+
+class ApologyAnswer(models.Model):
+    """The hurt partner's answer to one version: what they heard and what they still need. No
+    forgiveness is asked for, so there is no field for it."""
+
+    version = models.ForeignKey(ApologyVersion, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    heard = EncryptedTextField()
+    still_need = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Apology answer #{self.pk}"
+
+
+class AtoneQuestion(models.Model):
+    """A question the hurt partner asks about the injury, and the other partner's answer. Either
+    may park it (it comes back when unparked); asking again makes a new question that points to
+    the one before (``again_of``)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    direction = models.PositiveSmallIntegerField(default=0)
+    asker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField()
+    asked_at = models.DateTimeField(default=timezone.now)
+    again_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parked_at = models.DateTimeField(null=True, blank=True)
+    answer = EncryptedTextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        indexes = [models.Index(fields=["couple", "exercise", "direction"])]
+
+    def __str__(self) -> str:
+        return f"Question #{self.pk}"
+
+
+class RunDone(models.Model):
+    """One run of an Atone step closed by the person it belongs to (the hurt partner has asked
+    what they need to, for now)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    direction = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "exercise", "direction"], name="run_done_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Run done #{self.pk}"

@@ -7,21 +7,29 @@ page lets a partner infer") says what each of these can and cannot give away."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, Value
+from django.utils import timezone
 
 from repair.couples.selectors import CoupleView
 from repair.lib.textdiff import Change, word_changes
 from repair.program.content import Exercise, Stage, program
 from repair.program.models import (
+    AgreedRoles,
     AgreementVersion,
+    ApologyAnswer,
+    ApologyVersion,
+    AtoneQuestion,
     Conversation,
     ExerciseCompletion,
     MapAnswer,
     MapRound,
     PracticeLog,
     ProgramEntry,
+    RolesKind,
+    RolesRound,
+    RunDone,
     StageReadiness,
 )
 
@@ -32,6 +40,8 @@ class ExerciseState:
     mine_done: bool
     both_done: bool
     ladder_locked: bool = False
+    # An Atone step under "we'd rather not say": asked of nobody, so it neither counts nor waits.
+    waived: bool = False
 
 
 @dataclass
@@ -44,7 +54,7 @@ class StageState:
 
     @property
     def required_states(self) -> list[ExerciseState]:
-        return [s for s in self.exercises if s.exercise.required]
+        return [s for s in self.exercises if s.exercise.required and not s.waived]
 
     @property
     def done_together(self) -> list[ExerciseState]:
@@ -84,6 +94,7 @@ class ProgramState:
                         state.exercise.required is wanted
                         and not state.mine_done
                         and not state.ladder_locked
+                        and not state.waived
                     ):
                         return state
         return None
@@ -110,14 +121,22 @@ def program_state(*, couple: CoupleView) -> ProgramState:
             PracticeLog.objects.filter(couple=couple.couple, comfortable=True)
             .annotate(kind=Value("comfortable"))
             .values_list("kind", "user_id", "exercise"),
+            # The agreed roles ride along: under neutral roles the Atone steps are waived.
+            AgreedRoles.objects.filter(couple=couple.couple)
+            .annotate(what=Value("roles"))
+            .values_list("what", "hurt_id", "kind"),
             all=True,
         )
     )
     done: set[tuple[int, str]] = set()
     ready: set[tuple[int, str]] = set()
     comfortable: set[tuple[int, str]] = set()
+    roles_kind = ""
     by_kind = {"done": done, "ready": ready, "comfortable": comfortable}
     for kind, user_id, slug in facts:
+        if kind == "roles":
+            roles_kind = slug
+            continue
         by_kind[kind].add((user_id, slug))
     ladder_steps = {(e.ladder, e.ladder_step): e.slug for e in program().exercises if e.ladder}
 
@@ -143,6 +162,7 @@ def program_state(*, couple: CoupleView) -> ProgramState:
                     mine_done=(couple.me.pk, exercise.slug) in done,
                     both_done=both,
                     ladder_locked=locked,
+                    waived=exercise.directional and roles_kind == RolesKind.NEUTRAL,
                 )
             )
         stage_state = StageState(
@@ -317,9 +337,9 @@ class AgreementView:
         return latest if latest and not latest.version.in_force_at else None
 
 
-def agreement_view(*, couple: CoupleView, exercise: Exercise) -> AgreementView:
+def agreement_view(*, couple: CoupleView, exercise: Exercise, direction: int = 0) -> AgreementView:
     versions = AgreementVersion.objects.filter(
-        couple=couple.couple, exercise=exercise.slug
+        couple=couple.couple, exercise=exercise.slug, direction=direction
     ).prefetch_related("acceptances")
     partner_id = couple.partner.pk if couple.partner else None
     found: list[VersionView] = []
@@ -377,9 +397,12 @@ class ConversationView:
     last_speak: str
     last_speak_mine: bool  # who wrote it: the floor may have passed since
     last_reflect: str
+    last_reflect_mine: bool
     mine_commitment: str
     partner_commitment: str
     i_agreed: bool
+    # The time the caller of a time-out chose has come: either may resume.
+    timeout_over: bool = False
 
 
 def conversation_view(
@@ -418,7 +441,250 @@ def conversation_view(
         last_speak=speaks[-1].text if speaks else "",
         last_speak_mine=bool(speaks) and speaks[-1].author_id == me,
         last_reflect=reflects[-1].text if reflects else "",
+        last_reflect_mine=bool(reflects) and reflects[-1].author_id == me,
         mine_commitment=mine.text if mine else "",
         partner_commitment=partner.text if partner else "",
         i_agreed=bool(mine and mine.agreed_at),
+        timeout_over=conversation.resume_at is not None
+        and conversation.resume_at <= timezone.now(),
     )
+
+
+# --- roles ------------------------------------------------------------------------------------------
+
+ROLE_HURT, ROLE_INVOLVED, ROLE_NEUTRAL = "hurt", "involved", "neutral"
+ROLES = (ROLE_HURT, ROLE_INVOLVED, ROLE_NEUTRAL)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One run of the repair track: whose hurt is told and heard, and who hears it and atones."""
+
+    hurt_id: int
+    involved_id: int
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles in effect. ``kind`` is one_hurt, both_hurt, neutral, or "" while the couple has
+    not agreed (which reads like neutral: nobody is asked to apologise until both have said so)."""
+
+    kind: str
+    directions: tuple[Direction, ...] = ()
+    agreed_at: datetime | None = None
+
+    @property
+    def agreed(self) -> bool:
+        return bool(self.kind)
+
+    def role_of(self, user_id: int, direction: int | None = None) -> str:
+        """hurt, involved or neutral. Where both hurt each other a person is hurt in one
+        direction and involved in the other; outside a direction they get the neutral words."""
+        if not self.directions:
+            return ROLE_NEUTRAL
+        if len(self.directions) > 1 and direction is None:
+            return ROLE_NEUTRAL
+        run = self.directions[direction or 0]
+        if user_id == run.hurt_id:
+            return ROLE_HURT
+        if user_id == run.involved_id:
+            return ROLE_INVOLVED
+        return ROLE_NEUTRAL
+
+
+NO_ROLES = Roles(kind="")
+
+
+def _roles(kind: str, hurt_id: int | None, couple: CoupleView) -> Roles:
+    if kind == RolesKind.NEUTRAL or hurt_id is None or couple.partner is None:
+        return Roles(kind=kind)
+    other = couple.partner.pk if hurt_id == couple.me.pk else couple.me.pk
+    first = Direction(hurt_id=hurt_id, involved_id=other)
+    if kind == RolesKind.ONE_HURT:
+        return Roles(kind=kind, directions=(first,))
+    return Roles(kind=kind, directions=(first, Direction(hurt_id=other, involved_id=hurt_id)))
+
+
+def roles_for(*, couple: CoupleView) -> Roles:
+    agreed = AgreedRoles.objects.filter(couple=couple.couple).first()
+    if agreed is None:
+        return NO_ROLES
+    roles = _roles(agreed.kind, agreed.hurt_id, couple)
+    return Roles(kind=roles.kind, directions=roles.directions, agreed_at=agreed.agreed_at)
+
+
+@dataclass(frozen=True)
+class RolesView:
+    """The roles screen for one person. Of the partner it holds only what a frozen round said
+    (that answers differed) and whether they have answered in the open round: never their answer."""
+
+    roles: Roles
+    # My own answer in the newest round, to fill the form again.
+    my_kind: str
+    my_hurt_id: int | None
+    # I have answered in the open round; the partner has not yet.
+    waiting: bool
+    # The partner has answered in the open round; I have not yet.
+    partner_answered: bool
+    # The last round both answered in found different answers (and nothing is agreed).
+    differ: bool
+
+
+def roles_view(*, couple: CoupleView) -> RolesView:
+    roles = roles_for(couple=couple)
+    latest = (
+        RolesRound.objects.filter(couple=couple.couple)
+        .prefetch_related("proposals")
+        .order_by("-number")
+        .first()
+    )
+    proposals = list(latest.proposals.all()) if latest else []
+    mine = next((p for p in proposals if p.user_id == couple.me.pk), None)
+    partner_in = any(p.user_id != couple.me.pk for p in proposals)
+    is_open = latest is not None and latest.frozen_at is None
+    return RolesView(
+        roles=roles,
+        my_kind=mine.kind if mine else "",
+        my_hurt_id=mine.hurt_id if mine else None,
+        waiting=is_open and mine is not None and not partner_in,
+        partner_answered=is_open and partner_in and mine is None,
+        differ=not roles.agreed and latest is not None and latest.matched is False,
+    )
+
+
+# --- the Atone steps: one run per direction ------------------------------------------------------
+
+
+def direction_done(*, couple: CoupleView, exercise: Exercise, direction: int) -> bool:
+    """This run of an Atone step is done: the injury told and the telling ended, the apology
+    answered by the hurt partner, or the commitments accepted into force."""
+    if exercise.type == "agreement":
+        return AgreementVersion.objects.filter(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=direction,
+            in_force_at__isnull=False,
+        ).exists()
+    if exercise.type == "questions":
+        return RunDone.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=direction
+        ).exists()
+    if exercise.type == "apology":
+        return ApologyAnswer.objects.filter(
+            version__couple=couple.couple,
+            version__exercise=exercise.slug,
+            version__direction=direction,
+        ).exists()
+    return Conversation.objects.filter(
+        couple=couple.couple,
+        exercise=exercise.slug,
+        direction=direction,
+        state=Conversation.State.ENDED,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class AtoneStep:
+    """Where an Atone step stands for this couple: which run is current (None when every run is
+    done, or when no run is asked: roles not agreed, or neutral), this person's role in it, and
+    whether the step it comes after is done in that run."""
+
+    roles: Roles
+    direction: int | None
+    role: str
+    waiting_for: Exercise | None
+
+
+def atone_step(*, couple: CoupleView, exercise: Exercise) -> AtoneStep:
+    roles = roles_for(couple=couple)
+    if not roles.directions:
+        return AtoneStep(roles=roles, direction=None, role=ROLE_NEUTRAL, waiting_for=None)
+    current = next(
+        (
+            d
+            for d in range(len(roles.directions))
+            if not direction_done(couple=couple, exercise=exercise, direction=d)
+        ),
+        None,
+    )
+    shown = current if current is not None else len(roles.directions) - 1
+    before = program().exercise(exercise.after) if exercise.after else None
+    waiting = (
+        before
+        if before is not None
+        and current is not None
+        and before.directional
+        and not direction_done(couple=couple, exercise=before, direction=current)
+        else None
+    )
+    return AtoneStep(
+        roles=roles, direction=current, role=roles.role_of(couple.me.pk, shown), waiting_for=waiting
+    )
+
+
+@dataclass(frozen=True)
+class ApologyView:
+    versions: list[ApologyVersion]
+    latest: ApologyVersion | None
+    answers: list[ApologyAnswer]
+
+    @property
+    def answered_latest(self) -> bool:
+        return bool(self.latest and any(a.version_id == self.latest.pk for a in self.answers))
+
+
+def apology_view(*, couple: CoupleView, exercise: Exercise, direction: int) -> ApologyView:
+    """An apology is written to be read: both partners see every version sent and every answer.
+    Nothing is kept as a hidden draft here (the page keeps unsent words in the browser)."""
+    versions = list(
+        ApologyVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=direction
+        ).prefetch_related("answers")
+    )
+    answers = [a for v in versions for a in v.answers.all()]
+    return ApologyView(
+        versions=versions, latest=versions[-1] if versions else None, answers=answers
+    )
+
+
+@dataclass(frozen=True)
+class QuestionsView:
+    open: list[AtoneQuestion]
+    parked: list[AtoneQuestion]
+    session_over: bool
+
+
+def questions_view(
+    *, couple: CoupleView, exercise: Exercise, direction: int, now: datetime
+) -> QuestionsView:
+    """Both partners see every question and answer of the run: they are asked to be answered."""
+    rows = list(
+        AtoneQuestion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=direction
+        )
+    )
+    started = session_started(rows=rows, now=now)
+    return QuestionsView(
+        open=[q for q in rows if q.parked_at is None],
+        parked=[q for q in rows if q.parked_at is not None],
+        session_over=started is not None and now - started >= SESSION_LENGTH,
+    )
+
+
+# A sitting of questions and answers: it starts with the first question after a quiet spell,
+# and after this long the page suggests stopping for today and takes no new questions.
+SESSION_LENGTH = timedelta(minutes=45)
+SESSION_QUIET = timedelta(hours=3)
+
+
+def session_started(*, rows: list[AtoneQuestion], now: datetime) -> datetime | None:
+    """When the current sitting began, or None when the last question is a quiet spell ago."""
+    times = sorted(q.asked_at for q in rows)
+    if not times or now - times[-1] >= SESSION_QUIET:
+        return None
+    start = times[-1]
+    for earlier in reversed(times[:-1]):
+        if start - earlier >= SESSION_QUIET:
+            break
+        start = earlier
+    return start

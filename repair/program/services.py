@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -18,8 +19,12 @@ from repair.couples.models import Couple, User
 from repair.couples.selectors import CoupleView
 from repair.program.content import MAP_ANSWERS, Exercise, program
 from repair.program.models import (
+    AgreedRoles,
     AgreementAcceptance,
     AgreementVersion,
+    ApologyAnswer,
+    ApologyVersion,
+    AtoneQuestion,
     Commitment,
     Conversation,
     ConversationTurn,
@@ -29,9 +34,20 @@ from repair.program.models import (
     MapSubmission,
     PracticeLog,
     ProgramEntry,
+    RolesKind,
+    RolesProposal,
+    RolesRound,
+    RunDone,
     StageReadiness,
 )
-from repair.program.selectors import program_state
+from repair.program.selectors import (
+    SESSION_LENGTH,
+    atone_step,
+    direction_done,
+    program_state,
+    roles_for,
+    session_started,
+)
 
 TEXT_LIMIT = 20_000
 TIMEOUT_LONGEST = timedelta(hours=24)
@@ -233,6 +249,7 @@ def agreement_propose(
     the latest version, proposed again by its own author, is that version, not a new one."""
     if exercise.type != "agreement":
         raise ProgramActionError("wrong_type")
+    direction = _own_commitments_run(couple, exercise, propose=True)
     text = text.strip()
     if not text:
         raise ProgramActionError("empty")
@@ -248,7 +265,9 @@ def agreement_propose(
                     if first is not None:
                         return first
                 latest = (
-                    AgreementVersion.objects.filter(couple=couple.couple, exercise=exercise.slug)
+                    AgreementVersion.objects.filter(
+                        couple=couple.couple, exercise=exercise.slug, direction=direction
+                    )
                     .order_by("-number")
                     .first()
                 )
@@ -262,6 +281,7 @@ def agreement_propose(
                     text=text,
                     proposed_by=couple.me,
                     created_at=now,
+                    direction=direction,
                 )
                 AgreementAcceptance.objects.create(version=version, user=couple.me, accepted_at=now)
                 _maybe_in_force(couple, exercise, version, now)
@@ -277,17 +297,20 @@ def agreement_accept(
 ) -> AgreementVersion:
     if exercise.type != "agreement":
         raise ProgramActionError("wrong_type")
+    direction = _own_commitments_run(couple, exercise, propose=False)
     now = now or timezone.now()
     with transaction.atomic():
         version = (
             AgreementVersion.objects.select_for_update()
-            .filter(couple=couple.couple, exercise=exercise.slug, pk=version_id)
+            .filter(
+                couple=couple.couple, exercise=exercise.slug, direction=direction, pk=version_id
+            )
             .first()
         )
         if version is None:
             raise ProgramActionError("not_found")
         newest = AgreementVersion.objects.filter(
-            couple=couple.couple, exercise=exercise.slug
+            couple=couple.couple, exercise=exercise.slug, direction=direction
         ).aggregate(n=Max("number"))["n"]
         if version.number != newest:
             raise ProgramActionError("superseded")
@@ -308,8 +331,24 @@ def _maybe_in_force(
     version.in_force_at = now
     version.review_on = couple.me.local_today(now) + timedelta(days=exercise.review_days)
     version.save(update_fields=["in_force_at", "review_on"])
-    for member in _members(couple):
-        _complete(couple, member, exercise, now)
+    _complete_runs(couple, exercise, now)
+
+
+def _own_commitments_run(couple: CoupleView, exercise: Exercise, *, propose: bool) -> int:
+    """The run an agreement belongs to: 0 for a shared one. One partner's own commitments are
+    written only by the partner who caused that hurt and accepted by the one who was hurt."""
+    if not exercise.directional:
+        return 0
+    step = atone_step(couple=couple, exercise=exercise)
+    runs = len(step.roles.directions)
+    if not runs or step.waiting_for is not None:
+        raise ProgramActionError("not_your_turn")
+    # Commitments stay open to revision after a run is done: the last run then.
+    direction = step.direction if step.direction is not None else runs - 1
+    role = step.roles.role_of(couple.me.pk, direction)
+    if role != ("involved" if propose else "hurt"):
+        raise ProgramActionError("not_your_turn")
+    return direction
 
 
 # --- practices -------------------------------------------------------------------------------------------
@@ -431,9 +470,18 @@ def _bump(conversation: Conversation, **fields: object) -> None:
 def conversation_start(
     *, couple: CoupleView, exercise: Exercise, now: datetime | None = None
 ) -> Conversation:
-    """Start (or rejoin) the conversation: whoever starts has the floor first."""
+    """Start (or rejoin) the conversation: whoever starts has the floor first, except in a
+    one-speaker telling, where the floor is the hurt partner's of the current run."""
     if exercise.type != "conversation" or couple.partner is None:
         raise ProgramActionError("wrong_type")
+    floor, direction = couple.me, 0
+    if exercise.directional:
+        step = atone_step(couple=couple, exercise=exercise)
+        if step.direction is None or step.waiting_for is not None:
+            raise ProgramActionError("not_your_turn")
+        direction = step.direction
+        hurt_id = step.roles.directions[direction].hurt_id
+        floor = couple.me if couple.me.pk == hurt_id else couple.partner
     with transaction.atomic():
         # Both pressing "start" at once take turns here, so there is one open conversation.
         Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
@@ -448,7 +496,8 @@ def conversation_start(
         return Conversation.objects.create(
             couple=couple.couple,
             exercise=exercise.slug,
-            floor=couple.me,
+            floor=floor,
+            direction=direction,
             started_at=now or timezone.now(),
         )
 
@@ -560,7 +609,10 @@ def conversation_confirm(
         if reflection is not None:
             reflection.confirmed = yes
             reflection.save(update_fields=["confirmed"])
-        if yes:
+        if yes and exercise.speaker:
+            # One speaker: the floor stays with the teller for as long as they need.
+            _bump(conversation, state=Conversation.State.SPEAKING)
+        elif yes:
             assert couple.partner is not None
             _bump(conversation, state=Conversation.State.SPEAKING, floor=couple.partner)
         else:
@@ -586,9 +638,18 @@ def conversation_timeout(
         _bump(conversation, paused_by=couple.me, resume_at=resume_at)
 
 
-def conversation_resume(*, couple: CoupleView, exercise: Exercise, conversation_id: int) -> None:
+def conversation_resume(
+    *, couple: CoupleView, exercise: Exercise, conversation_id: int, now: datetime | None = None
+) -> None:
+    """The one who called the time-out ends it. Once the time they chose has come, either may
+    (the talk resumes within a day, and nobody is left stuck behind a time-out)."""
+    now = now or timezone.now()
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
+        if conversation.resume_at is None:
+            return  # already resumed (a double tap, or the other pressed it first)
+        if conversation.paused_by_id not in (None, couple.me.pk) and now < conversation.resume_at:
+            raise ProgramActionError("timeout_theirs")
         _bump(conversation, paused_by=None, resume_at=None)
 
 
@@ -602,8 +663,20 @@ def conversation_finish(
         conversation = _locked_conversation(couple, exercise, conversation_id)
         if conversation.state in (Conversation.State.ENDED, Conversation.State.COMMITTING):
             return
+        if (
+            conversation.resume_at is not None
+            and conversation.paused_by_id not in (None, couple.me.pk)
+            and now < conversation.resume_at
+        ):
+            raise ProgramActionError("timeout_theirs")
         if not conversation.turns.exists():
             raise ProgramActionError("nothing_said")
+        if exercise.speaker and (
+            conversation.floor_id != couple.me.pk
+            or not conversation.turns.filter(confirmed=True).exists()
+        ):
+            # A telling ends when the teller has been heard ("yes, that's it") and says so.
+            raise ProgramActionError("teller_ends")
         if exercise.commitment:
             _bump(conversation, state=Conversation.State.COMMITTING, resume_at=None, paused_by=None)
         else:
@@ -614,6 +687,17 @@ def _end(couple: CoupleView, exercise: Exercise, conversation: Conversation, now
     _bump(
         conversation, state=Conversation.State.ENDED, ended_at=now, resume_at=None, paused_by=None
     )
+    _complete_runs(couple, exercise, now)
+
+
+def _complete_runs(couple: CoupleView, exercise: Exercise, now: datetime) -> None:
+    """Done for both; for an Atone step, only once every run of it is done."""
+    if exercise.directional:
+        runs = len(roles_for(couple=couple).directions)
+        if not all(
+            direction_done(couple=couple, exercise=exercise, direction=d) for d in range(runs)
+        ):
+            return
     for member in _members(couple):
         _complete(couple, member, exercise, now)
 
@@ -657,3 +741,271 @@ def commitment_agree(
             _end(couple, exercise, conversation, now)
         else:
             _bump(conversation)
+
+
+# --- roles, agreed together ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RolesOutcome:
+    """What one proposal led to: still waiting for the partner, agreed, or seen differently."""
+
+    status: str  # "waiting" | "agreed" | "differ"
+
+
+def roles_propose(
+    *, couple: CoupleView, kind: str, hurt: User | None = None, now: datetime | None = None
+) -> RolesOutcome:
+    """My private answer to "whose hurt is this work about", into the open round (opening a new
+    one if the last was frozen). When both have answered in a round, it is frozen once: the same
+    answer puts the roles in effect; different answers say only that they differ. ``hurt`` is who
+    was hurt (one_hurt) or whose hurt is told first (both_hurt), and must be one of the two."""
+    if couple.partner is None:
+        raise ProgramActionError("wrong_type")
+    if kind not in RolesKind.values:
+        raise ProgramActionError("bad_answer")
+    members = {couple.me.pk, couple.partner.pk}
+    if kind == RolesKind.NEUTRAL:
+        hurt = None
+    elif hurt is None or hurt.pk not in members:
+        raise ProgramActionError("roles_who")
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One proposal at a time per couple, so two answers sent at once meet in the same round.
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        if AgreedRoles.objects.filter(couple=couple.couple).exists():
+            raise ProgramActionError("roles_agreed")
+        current = RolesRound.objects.filter(couple=couple.couple).order_by("-number").first()
+        if current is None or current.frozen_at is not None:
+            current = RolesRound.objects.create(
+                couple=couple.couple, number=(current.number if current else 0) + 1, opened_at=now
+            )
+        RolesProposal.objects.update_or_create(
+            round=current,
+            user=couple.me,
+            defaults={"kind": kind, "hurt": hurt, "submitted_at": now},
+        )
+        theirs = RolesProposal.objects.filter(round=current, user=couple.partner).first()
+        if theirs is None:
+            return RolesOutcome(status="waiting")
+        same = theirs.kind == kind and theirs.hurt_id == (hurt.pk if hurt else None)
+        current.frozen_at = now
+        current.matched = same
+        current.save(update_fields=["frozen_at", "matched"])
+        if not same:
+            return RolesOutcome(status="differ")
+        AgreedRoles.objects.create(couple=couple.couple, kind=kind, hurt=hurt, agreed_at=now)
+        return RolesOutcome(status="agreed")
+
+
+def roles_reopen(*, couple: CoupleView, now: datetime | None = None) -> None:
+    """Either partner takes the agreed roles back to be said again, without a reason. What was
+    written under them stays; until both agree again, everyone gets the neutral prompts."""
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        AgreedRoles.objects.filter(couple=couple.couple).delete()
+
+
+# --- the apology, in four parts ---------------------------------------------------------------------
+
+APOLOGY_PARTS = ("damage", "owning", "changes", "signs")
+
+
+def apology_write(
+    *, couple: CoupleView, exercise: Exercise, parts: dict[str, str], now: datetime | None = None
+) -> ApologyVersion:
+    """A new version of the apology for the current run, by the partner who caused that hurt,
+    once the hurt has been told and heard. All four parts are needed; every version is kept.
+    The same four parts sent again (a double tap) are the version already made."""
+    if exercise.type != "apology":
+        raise ProgramActionError("wrong_type")
+    step = atone_step(couple=couple, exercise=exercise)
+    if step.direction is None or step.role != "involved" or step.waiting_for is not None:
+        raise ProgramActionError("not_your_turn")
+    texts = {}
+    for part in APOLOGY_PARTS:
+        text = parts.get(part, "").strip()
+        if not text:
+            raise ProgramActionError("apology_part")
+        if len(text) > TEXT_LIMIT:
+            raise ProgramActionError("too_long")
+        texts[part] = text
+    now = now or timezone.now()
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        latest = (
+            ApologyVersion.objects.filter(
+                couple=couple.couple, exercise=exercise.slug, direction=step.direction
+            )
+            .order_by("-number")
+            .first()
+        )
+        if latest and all(getattr(latest, part) == texts[part] for part in APOLOGY_PARTS):
+            return latest
+        return ApologyVersion.objects.create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=step.direction,
+            number=(latest.number if latest else 0) + 1,
+            author=couple.me,
+            created_at=now,
+            **texts,
+        )
+
+
+def apology_answer(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    version_id: int,
+    heard: str,
+    still_need: str,
+    now: datetime | None = None,
+) -> ApologyAnswer:
+    """The hurt partner's answer to the newest version: what they heard, and what they still
+    need. Answering is this run done; nobody is asked to forgive."""
+    if exercise.type != "apology":
+        raise ProgramActionError("wrong_type")
+    heard, still_need = heard.strip(), still_need.strip()
+    if not heard:
+        raise ProgramActionError("empty")
+    if len(heard) > TEXT_LIMIT or len(still_need) > TEXT_LIMIT:
+        raise ProgramActionError("too_long")
+    roles = roles_for(couple=couple)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        version = ApologyVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, pk=version_id
+        ).first()
+        if version is None or version.direction >= len(roles.directions):
+            raise ProgramActionError("not_found")
+        if roles.role_of(couple.me.pk, version.direction) != "hurt":
+            raise ProgramActionError("not_your_turn")
+        newest = ApologyVersion.objects.filter(
+            couple=couple.couple, exercise=exercise.slug, direction=version.direction
+        ).aggregate(n=Max("number"))["n"]
+        if version.number != newest:
+            raise ProgramActionError("superseded")
+        last = version.answers.filter(author=couple.me).order_by("-created_at", "-pk").first()
+        if last is not None and (last.heard, last.still_need) == (heard, still_need):
+            return last  # the same answer sent again (a double tap)
+        answer = ApologyAnswer.objects.create(
+            version=version, author=couple.me, heard=heard, still_need=still_need, created_at=now
+        )
+        _complete_runs(couple, exercise, now)
+        return answer
+
+
+# --- questions and answers ---------------------------------------------------------------------------
+
+
+def _questions_run(couple: CoupleView, exercise: Exercise, role: str) -> int:
+    if exercise.type != "questions":
+        raise ProgramActionError("wrong_type")
+    step = atone_step(couple=couple, exercise=exercise)
+    if step.direction is None or step.waiting_for is not None:
+        raise ProgramActionError("not_your_turn")
+    if role and step.roles.role_of(couple.me.pk, step.direction) != role:
+        raise ProgramActionError("not_your_turn")
+    return step.direction
+
+
+def question_ask(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    text: str,
+    again_of: int | None = None,
+    now: datetime | None = None,
+) -> AtoneQuestion:
+    """The hurt partner asks (or asks again). Refused once the sitting has run its length."""
+    direction = _questions_run(couple, exercise, "hurt")
+    text = _text(text)
+    now = now or timezone.now()
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        rows = list(
+            AtoneQuestion.objects.filter(
+                couple=couple.couple, exercise=exercise.slug, direction=direction
+            )
+        )
+        started = session_started(rows=rows, now=now)
+        if started is not None and now - started >= SESSION_LENGTH:
+            raise ProgramActionError("session_over")
+        if rows and rows[-1].text == text and rows[-1].answered_at is None:
+            return rows[-1]  # the same question sent again (a double tap)
+        before = next((q for q in rows if q.pk == again_of), None) if again_of else None
+        return AtoneQuestion.objects.create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=direction,
+            asker=couple.me,
+            text=text,
+            asked_at=now,
+            again_of=before,
+        )
+
+
+def question_answer(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    question_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> None:
+    """The partner who caused the hurt answers; an answer can be added to, not taken back."""
+    direction = _questions_run(couple, exercise, "involved")
+    text = _text(text)
+    with transaction.atomic():
+        question = (
+            AtoneQuestion.objects.select_for_update()
+            .filter(
+                couple=couple.couple, exercise=exercise.slug, direction=direction, pk=question_id
+            )
+            .first()
+        )
+        if question is None:
+            raise ProgramActionError("not_found")
+        if question.parked_at is not None:
+            raise ProgramActionError("parked")
+        if question.answer == text or question.answer.endswith(f"\n\n{text}"):
+            return  # the same words sent again (a double tap)
+        question.answer = f"{question.answer}\n\n{text}" if question.answer else text
+        question.answered_at = now or timezone.now()
+        question.save(update_fields=["answer", "answered_at"])
+
+
+def question_park(
+    *,
+    couple: CoupleView,
+    exercise: Exercise,
+    question_id: int,
+    park: bool,
+    now: datetime | None = None,
+) -> None:
+    """Either partner parks a question for later, or brings it back, without a reason."""
+    direction = _questions_run(couple, exercise, "")
+    updated = AtoneQuestion.objects.filter(
+        couple=couple.couple, exercise=exercise.slug, direction=direction, pk=question_id
+    ).update(parked_at=(now or timezone.now()) if park else None)
+    if not updated:
+        raise ProgramActionError("not_found")
+
+
+def questions_enough(
+    *, couple: CoupleView, exercise: Exercise, now: datetime | None = None
+) -> None:
+    """The hurt partner has asked what they need to, for now: this run is done. Questions can
+    still come later, in the weekly conversations or here."""
+    direction = _questions_run(couple, exercise, "hurt")
+    now = now or timezone.now()
+    with transaction.atomic():
+        RunDone.objects.get_or_create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            direction=direction,
+            defaults={"done_at": now},
+        )
+        _complete_runs(couple, exercise, now)

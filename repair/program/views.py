@@ -46,6 +46,33 @@ PROBLEMS = {
     "not_yet": gettext_lazy("When you've done your part of this stage, you can say you're ready."),
     "busy": gettext_lazy("Something else was saved at the same moment. Please try again."),
     "ended": gettext_lazy("This conversation has ended."),
+    "teller_ends": gettext_lazy(
+        "The one telling ends this, once they've been heard. Until then, the floor stays theirs."
+    ),
+    "apology_part": gettext_lazy(
+        "Each of the four parts needs a few words. Nothing you wrote is lost: it's below."
+    ),
+    "session_over": gettext_lazy(
+        "That's a long sitting already. Rest now; the questions will keep for another day."
+    ),
+    "parked": gettext_lazy("That question is parked. Bring it back first, when you're both ready."),
+    "timeout_theirs": gettext_lazy(
+        "Your partner called this time-out, so they end it, when they're ready (or when the time "
+        "they chose comes)."
+    ),
+    "roles_who": gettext_lazy("Please choose one of the answers below."),
+    "roles_agreed": gettext_lazy(
+        "You've both already agreed on this. If it no longer feels right, you can open it again."
+    ),
+}
+
+# The roles screen's answers, as the person sees them: (kind, whose hurt: "me", "partner" or "").
+ROLE_ANSWERS = {
+    "me_hurt": ("one_hurt", "me"),
+    "partner_hurt": ("one_hurt", "partner"),
+    "both_me_first": ("both_hurt", "me"),
+    "both_partner_first": ("both_hurt", "partner"),
+    "neutral": ("neutral", ""),
 }
 
 TIMEOUT_CHOICES = [
@@ -81,7 +108,63 @@ def _problem(request: AuthedRequest, error: ProgramActionError) -> None:
 @couple_required(paired=True)
 def overview(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     return render(
-        request, "repair/program/overview.html", {"state": ps.program_state(couple=couple)}
+        request,
+        "repair/program/overview.html",
+        {"state": ps.program_state(couple=couple), "roles": ps.roles_view(couple=couple)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@couple_required(paired=True)
+def roles(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    """Whose hurt the work is about: each answers privately; it takes effect when both give the
+    same answer; either can open it again."""
+    answer = request.POST.get("answer", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "reopen":
+                services.roles_reopen(couple=couple)
+                messages.success(
+                    request,
+                    _(
+                        "Opened again. Until you both answer the same way, no one is asked to apologise."
+                    ),
+                )
+            elif action == "propose":
+                if answer not in ROLE_ANSWERS:
+                    raise ProgramActionError("roles_who")
+                kind, whose = ROLE_ANSWERS[answer]
+                hurt = {"me": couple.me, "partner": couple.partner}.get(whose)
+                services.roles_propose(couple=couple, kind=kind, hurt=hurt)
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            return _roles_page(request, couple, chosen=answer)
+        return redirect("program_roles")
+    return _roles_page(request, couple)
+
+
+def _roles_page(request: AuthedRequest, couple: CoupleView, *, chosen: str = "") -> HttpResponse:
+    view = ps.roles_view(couple=couple)
+    if not chosen and view.my_kind:
+        mine = "me" if view.my_hurt_id == couple.me.pk else "partner" if view.my_hurt_id else ""
+        chosen = next(
+            (key for key, value in ROLE_ANSWERS.items() if value == (view.my_kind, mine)), ""
+        )
+    roles_ = view.roles
+    me = couple.me.pk
+    return render(
+        request,
+        "repair/program/roles.html",
+        {
+            "couple": couple,
+            "view": view,
+            "chosen": chosen,
+            "answers": list(ROLE_ANSWERS),
+            "first_is_me": bool(roles_.directions) and roles_.directions[0].hurt_id == me,
+        },
     )
 
 
@@ -125,6 +208,14 @@ def exercise(
             "repair/program/locked.html",
             {"exercise": found, "ladder": error.code == "ladder_locked"},
         )
+    if found.directional:
+        step = ps.atone_step(couple=couple, exercise=found)
+        if (step.direction is None and not step.roles.directions) or step.waiting_for:
+            return render(
+                request,
+                "repair/program/atone_wait.html",
+                {"exercise": found, "step": step, "stage": program().stage(found.stage)},
+            )
     return HANDLERS[found.type](request, couple, found)
 
 
@@ -140,6 +231,8 @@ def _page(
     if request.htmx and fragment:
         template += f"#{fragment}"
     stage_ = program().stage(exercise.stage)
+    step = ps.atone_step(couple=couple, exercise=exercise) if exercise.directional else None
+    role = step.role if step else ps.roles_for(couple=couple).role_of(couple.me.pk)
     return render(
         request,
         template,
@@ -147,7 +240,9 @@ def _page(
             "couple": couple,
             "exercise": exercise,
             "stage": stage_,
-            "prompt": exercise.prompt_for(request.user.self_description),
+            "prompt": exercise.prompt_for(role),
+            "role": role,
+            "step": step,
             **context,
         },
     )
@@ -276,11 +371,23 @@ def _agreement(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -
                 request,
                 error if isinstance(error, ProgramActionError) else ProgramActionError("busy"),
             )
-            view = ps.agreement_view(couple=couple, exercise=exercise)
+            view = ps.agreement_view(
+                couple=couple, exercise=exercise, direction=_run(couple, exercise)
+            )
             return _page(request, couple, exercise, {"agreement": view, "typed": text})
         return _after_post(request, exercise)
-    view = ps.agreement_view(couple=couple, exercise=exercise)
+    view = ps.agreement_view(couple=couple, exercise=exercise, direction=_run(couple, exercise))
     return _page(request, couple, exercise, {"agreement": view})
+
+
+def _run(couple: CoupleView, exercise: Exercise) -> int:
+    """The run of an Atone step this page shows: the current one, or the last once all are done."""
+    if not exercise.directional:
+        return 0
+    step = ps.atone_step(couple=couple, exercise=exercise)
+    if step.direction is not None:
+        return step.direction
+    return max(len(step.roles.directions) - 1, 0)
 
 
 def _practice(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
@@ -388,6 +495,121 @@ def _conversation(request: AuthedRequest, couple: CoupleView, exercise: Exercise
     )
 
 
+def _apology(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    """The apology in four parts, by the partner who caused the hurt; the hurt partner answers."""
+    parts = {part: request.POST.get(part, "") for part in services.APOLOGY_PARTS}
+    heard, still_need = request.POST.get("heard", ""), request.POST.get("still_need", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "write":
+                services.apology_write(couple=couple, exercise=exercise, parts=parts)
+                messages.success(request, _("Sent. Every version is kept."))
+            elif action == "answer":
+                services.apology_answer(
+                    couple=couple,
+                    exercise=exercise,
+                    version_id=_whole_number(request.POST.get("version")),
+                    heard=heard,
+                    still_need=still_need,
+                )
+                messages.success(request, _("Sent. Thank you for saying what you heard."))
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            return _apology_page(
+                request,
+                couple,
+                exercise,
+                typed={**parts, "heard": heard, "still_need": still_need},
+            )
+        return _after_post(request, exercise)
+    return _apology_page(request, couple, exercise)
+
+
+def _apology_page(
+    request: AuthedRequest,
+    couple: CoupleView,
+    exercise: Exercise,
+    *,
+    typed: dict[str, str] | None = None,
+) -> HttpResponse:
+    step = ps.atone_step(couple=couple, exercise=exercise)
+    runs = len(step.roles.directions)
+    shown = step.direction if step.direction is not None else runs - 1
+    view = ps.apology_view(couple=couple, exercise=exercise, direction=shown)
+    latest = view.latest
+    start = typed or (
+        {part: getattr(latest, part) for part in services.APOLOGY_PARTS} if latest else {}
+    )
+    return _page(
+        request,
+        couple,
+        exercise,
+        {
+            "apology": view,
+            "typed": start,
+            "run": shown + 1,
+            "runs": runs,
+            "all_done": step.direction is None,
+        },
+    )
+
+
+def _questions(request: AuthedRequest, couple: CoupleView, exercise: Exercise) -> HttpResponse:
+    """The hurt partner asks, the other answers; either parks; the hurt partner says "enough"."""
+    text = request.POST.get("text", "")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            question = _whole_number(request.POST.get("question"))
+            if action == "ask":
+                services.question_ask(
+                    couple=couple, exercise=exercise, text=text, again_of=question or None
+                )
+            elif action == "answer":
+                services.question_answer(
+                    couple=couple, exercise=exercise, question_id=question, text=text
+                )
+            elif action in ("park", "unpark"):
+                services.question_park(
+                    couple=couple, exercise=exercise, question_id=question, park=action == "park"
+                )
+            elif action == "enough":
+                services.questions_enough(couple=couple, exercise=exercise)
+                messages.success(request, _("Noted. You can come back with more at any time."))
+            else:
+                raise ProgramActionError("busy")
+        except ProgramActionError as error:
+            _problem(request, error)
+            return _questions_page(request, couple, exercise, typed=text)
+        return _after_post(request, exercise)
+    return _questions_page(request, couple, exercise)
+
+
+def _questions_page(
+    request: AuthedRequest, couple: CoupleView, exercise: Exercise, *, typed: str = ""
+) -> HttpResponse:
+    step = ps.atone_step(couple=couple, exercise=exercise)
+    runs = len(step.roles.directions)
+    shown = step.direction if step.direction is not None else runs - 1
+    return _page(
+        request,
+        couple,
+        exercise,
+        {
+            "questions": ps.questions_view(
+                couple=couple, exercise=exercise, direction=shown, now=timezone.now()
+            ),
+            "typed": typed,
+            "run": shown + 1,
+            "runs": runs,
+            "all_done": step.direction is None,
+        },
+    )
+
+
 HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse]] = {
     "reflection": _written,
     "reveal": _written,
@@ -395,4 +617,6 @@ HANDLERS: dict[str, Callable[[AuthedRequest, CoupleView, Exercise], HttpResponse
     "agreement": _agreement,
     "practice": _practice,
     "conversation": _conversation,
+    "apology": _apology,
+    "questions": _questions,
 }

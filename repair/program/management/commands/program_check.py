@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 f"{stage.order}. {stage.title}: {len(stage.exercises)} exercises "
                 f"({len(stage.required)} required) · {used}"
             )
+        by_role = [e.slug for e in program.exercises if e.by_role]
+        self.stdout.write(f"Written per role (hurt, involved, neutral): {len(by_role)}")
         ladders = Counter(e.ladder for e in program.exercises if e.ladder)
         for name, steps in ladders.items():
             self.stdout.write(f"Ladder {name!r}: {steps} steps")
