@@ -68,13 +68,18 @@ def test_every_read_is_linked_from_where_it_helps_and_every_link_resolves(
     for read in library():
         seen(f"read {read.slug}", Client().get(reverse("read", args=[read.slug])).text)
     seen("support", Client().get(reverse("resources")).text)
+    seen("when it hits", client.get(reverse("when_it_hits")).text)
 
     assert where.keys() == SLUGS
     for slug, places in where.items():
         # Somewhere that helps beyond the Support page's list: an exercise, a check-in, a read.
         assert places - {"support", f"read {slug}"}, slug
         assert Client().get(reverse("read", args=[slug])).status_code == 200
-    assert where["body-on-alert"] >= {"a check-in on edge", "exercise safety-unsafe-moments"}
+    assert where["body-on-alert"] >= {
+        "a check-in on edge",
+        "exercise safety-unsafe-moments",
+        "when it hits",
+    }
     assert "exercise attunement-speaker-listener" in where["the-cycle"]
 
 
