@@ -81,6 +81,24 @@ def test_a_changed_password_ends_the_other_sessions_on_their_next_request(partne
     assert response["Location"].startswith(reverse("account_login"))
 
 
+def test_responses_name_their_language_and_vary_on_accept_language_as_django_s_would(
+    partner_a: User,
+):
+    response = client_for(partner_a).get(reverse("settings"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_with_a_second_language_the_browser_s_choice_is_followed_again(partner_a: User, settings):
+    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
+
+    response = client_for(partner_a).get(reverse("settings"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert response["Content-Language"] == "fr"
+    assert "Accept-Language" in response["Vary"]
+
+
 def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
     # Imported here: on import it builds the bench's two WSGI handlers; only these tests use them.
     from tests.bench.baseline.wsgi import application
