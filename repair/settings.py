@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, skipping detection while LANGUAGES has one entry.
+    "repair.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -199,9 +200,12 @@ REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300, minimum=1)
 
 # --- Accounts ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "repair.User"
+# Django's and allauth's backends, loading the signed-in person with one plain SELECT on every
+# request (repair/couples/auth_backends.py). Sessions record the backend's path, so sessions made
+# under the stock paths end once when this list changes.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "repair.couples.auth_backends.ModelBackend",
+    "repair.couples.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from repair.couples.auth_backends import person_for_session
 from repair.couples.models import User
 from tests.conftest import client_for
 
@@ -49,6 +50,53 @@ def test_a_signed_in_request_reads_the_person_once_and_nothing_else(partner_a: U
     assert len(queries) == 1, [q["sql"] for q in queries]
     assert "no-store" in response["Cache-Control"]
     assert "Content-Security-Policy" in response
+
+
+def test_the_person_a_session_names_is_loaded_with_every_column_the_orm_would_give(partner_a: User):
+    User.objects.filter(pk=partner_a.pk).update(display_name="Avery", time_zone="Europe/Paris")
+
+    plain = person_for_session(user_id=str(partner_a.pk))
+    orm = User.objects.get(pk=partner_a.pk)
+
+    assert plain is not None
+    for field in User._meta.concrete_fields:
+        assert getattr(plain, field.attname) == getattr(orm, field.attname), field.name
+    assert plain._state.adding is False
+    assert plain.get_session_auth_hash() == orm.get_session_auth_hash()
+
+
+def test_a_session_naming_no_one_loads_no_one(partner_a: User):
+    assert person_for_session(user_id=str(partner_a.pk + 1000)) is None
+
+
+def test_a_changed_password_ends_the_other_sessions_on_their_next_request(partner_a: User):
+    client = client_for(partner_a)
+    assert client.get(reverse("settings")).status_code == 200
+
+    partner_a.set_password("a-new-long-passphrase-for-this-test")
+    partner_a.save(update_fields=["password"])
+    response = client.get(reverse("settings"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_responses_name_their_language_and_vary_on_accept_language_as_django_s_would(
+    partner_a: User,
+):
+    response = client_for(partner_a).get(reverse("settings"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_with_a_second_language_the_browser_s_choice_is_followed_again(partner_a: User, settings):
+    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
+
+    response = client_for(partner_a).get(reverse("settings"), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert response["Content-Language"] == "fr"
+    assert "Accept-Language" in response["Vary"]
 
 
 def _wsgi_get(path: str) -> tuple[str, dict[str, str], bytes]:
