@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,8 +81,9 @@ def invite_create(
     key: UUID | None = None,
     now: datetime | None = None,
 ) -> NewInvite:
-    """A new invite for the couple. Any earlier pending invite is withdrawn, so at most one link
-    works at a time and a lost link is fixed by making a new one.
+    """A new invite for the couple. An earlier pending invite of the same kind (a link, or an
+    emailed link) is switched off, so at most one of each works at a time and a lost link is fixed
+    by making a new one.
 
     The same form sent twice (``key``, see ``repair.once``) makes one invite. The raw token of the
     first is gone, so a repeat of a link invite gives that same invite a fresh token (the first
@@ -104,8 +106,12 @@ def invite_create(
             token = token_new()
             Invite.objects.filter(pk=first.pk).update(token_hash=token_hash(token))
             return NewInvite(invite=first, token=token, repeat=True)
+        # A new link replaces an older link, a new email invite an older email invite; a link
+        # and an email invite wait side by side, so emailing one never silently switches off a
+        # link sent a minute earlier.
+        same_kind = Q(email="") if not email.strip() else ~Q(email="")
         Invite.objects.filter(
-            couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
+            same_kind, couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
         token = token_new()
         invite = Invite.objects.create(
