@@ -71,6 +71,17 @@ class ProfileForm(forms.Form):
         },
     )
     time_zone = TimeZoneField()
+    time_format = forms.ChoiceField(
+        label=_("How do you like to read the time?"),
+        help_text=_("Used on every page and in emails."),
+        choices=[
+            ("", _("As usual for my language")),
+            ("12", _("12-hour, like 7:30 pm")),
+            ("24", _("24-hour, like 19:30")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
     self_description = forms.ChoiceField(
         label=_("How would you describe your part in what happened? (optional, private)"),
         help_text=_(
@@ -89,6 +100,7 @@ class ProfileForm(forms.Form):
             initial={
                 "display_name": user.display_name,
                 "time_zone": user.time_zone,
+                "time_format": user.time_format,
                 "self_description": user.self_description,
             },
         )

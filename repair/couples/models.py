@@ -4,13 +4,15 @@ from datetime import date, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from repair.lib.clock import hour12_for
 from repair.lib.time_zones import validate_time_zone
 
 
@@ -53,6 +55,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=SelfDescription.choices,
         blank=True,
     )
+    # "12" or "24"; blank follows the person's language (repair/lib/clock.py).
+    time_format = models.CharField(
+        _("time format"),
+        max_length=2,
+        choices=[("12", _("12-hour")), ("24", _("24-hour"))],
+        blank=True,
+        default="",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -72,6 +82,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def name(self) -> str:
         return self.display_name or self.email.split("@", 1)[0]
+
+    @property
+    def hour12(self) -> bool:
+        """Whether this person reads times on a 12-hour clock ("7:30 pm")."""
+        return hour12_for(
+            time_format=self.time_format,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
 
     @property
     def zoneinfo(self) -> ZoneInfo:

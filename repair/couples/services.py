@@ -215,6 +215,7 @@ def profile_update(
     display_name: str,
     time_zone: str,
     self_description: str,
+    time_format: str = "",
     now: datetime | None = None,
 ) -> User:
     """A new time zone moves the person's pending reminders with it, in the same transaction."""
@@ -224,9 +225,10 @@ def profile_update(
     user.display_name = display_name.strip()
     user.time_zone = time_zone
     user.self_description = self_description
+    user.time_format = time_format if time_format in ("12", "24") else ""
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(update_fields=["display_name", "time_zone", "self_description"])
+        user.save(update_fields=["display_name", "time_zone", "self_description", "time_format"])
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user
