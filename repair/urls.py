@@ -11,6 +11,7 @@ from rituals.unsubscribe import unsubscribe
 
 urlpatterns = [
     path("", home_views.today, name="today"),
+    path("today/whats-here/", home_views.whats_here, name="whats_here"),
     path("start/", couple_views.start, name="start"),
     path("couple/invite/", couple_views.invite, name="invite"),
     path(

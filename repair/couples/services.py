@@ -234,6 +234,12 @@ def profile_update(
     return user
 
 
+def whats_here_set(*, user: User, hidden: bool) -> None:
+    """Put the "What's here" card on Today away, or bring it back."""
+    User.objects.filter(pk=user.pk).update(whats_here_hidden=hidden)
+    user.whats_here_hidden = hidden
+
+
 # --- safety ----------------------------------------------------------------------------------------
 
 # The private safety screen. Each answer is yes / no / prefer not to say; only whether any answer was
