@@ -230,7 +230,31 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "repair.couples.forms.SignupDetailsForm"
-ACCOUNT_FORMS = {"signup": "repair.couples.account_forms.SignupForm"}
+ACCOUNT_FORMS = {
+    name: f"repair.couples.account_forms.{form}"
+    for name, form in {
+        "signup": "SignupForm",
+        "login": "LoginForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "add_email": "AddEmailForm",
+        "reauthenticate": "ReauthenticateForm",
+        "confirm_email_verification_code": "ConfirmEmailVerificationCodeForm",
+        "change_email": "ChangeEmailForm",
+    }.items()
+}
+# The code page offers "send a new code" (twice) and lets a mistyped address be corrected once.
+# allauth's own clock only ends the attempt after a day: repair/couples/account_views.py keeps the
+# real life of a code (EMAIL_CODE_MINUTES) and turns an expired one into a new one on request.
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = 3
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = 1
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 60 * 60 * 24
+# The sign-up waiting for its code lasts as long (allauth's default, 15 minutes, would end it
+# together with the first code and send the person back to the sign-in page).
+ACCOUNT_LOGIN_TIMEOUT = 60 * 60 * 24
+EMAIL_CODE_MINUTES = 15
 ACCOUNT_ADAPTER = "repair.couples.accounts.AccountAdapter"
 SIGNUPS_OPEN = env_bool("SIGNUPS_OPEN", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
@@ -243,7 +267,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    "confirm_email": "1/m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from repair.couples import safety_views
+from repair.couples import account_views, safety_views
 from repair.couples import views as couple_views
 from repair.home import privacy_views
 from repair.home import views as home_views
@@ -12,6 +12,7 @@ from rituals.unsubscribe import unsubscribe
 
 urlpatterns = [
     path("", home_views.today, name="today"),
+    path("today/whats-here/", home_views.whats_here, name="whats_here"),
     path("start/", couple_views.start, name="start"),
     path("couple/invite/", couple_views.invite, name="invite"),
     path(
@@ -37,6 +38,12 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("checkins/", include("checkins.urls")),
     path("rituals/", include("rituals.urls")),
+    # allauth's code page with our clock (repair/couples/account_views.py), ahead of its own.
+    path(
+        "accounts/confirm-email/",
+        account_views.email_code,
+        name="account_email_verification_sent",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,6 +62,8 @@ def ritual_of(world: World) -> dict[str, object]:
 
 MATRIX: dict[str, Row] = {
     "today": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # Puts one's own "What's here" card away: back to Today (staff with no couple: the start).
+    "whats_here": Row(get=NOT_ALLOWED, post=same(302, anonymous=LOGIN)),
     "program": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
     # Whose hurt the work is about: an empty POST re-shows the page with a kind message.
     "program_roles": Row(get=COUPLE_PAGE_GET, post=same(200, anonymous=LOGIN, staff=302)),

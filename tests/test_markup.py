@@ -33,10 +33,14 @@ SIGNED_OUT = (
     "account_login",
     "account_signup",
     "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
     "pause",
     "resources",
     "reads",
 )
+# allauth's pages for someone signed in (not in the access matrix: allauth's URLs are its own).
+SIGNED_IN_ACCOUNT = ("account_email", "account_change_password", "account_logout")
 
 
 def _world(couple: Couple, avery: User, blake: User) -> World:
@@ -103,6 +107,10 @@ def _pages(world: World, avery: User) -> dict[str, str]:
             assert response.status_code == 200, (url, response.status_code)
             if response["Content-Type"].startswith("text/html"):
                 pages[f"{name}{variant}"] = response.text
+    for name in SIGNED_IN_ACCOUNT:
+        response = signed_in.get(reverse(name))
+        assert response.status_code == 200, (name, response.status_code)
+        pages[name] = response.text
     anonymous = Client()
     for name in SIGNED_OUT:
         response = anonymous.get(reverse(name))

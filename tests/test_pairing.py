@@ -183,12 +183,13 @@ def test_a_pending_invite_that_no_longer_matches_is_a_kind_page(partner_a: User)
     new = services.invite_create(couple=couple, created_by=partner_a)
     client = Client()
     client.get(invite_path(new.token))
-    services.invite_create(couple=couple, created_by=partner_a)  # withdraws the first
+    services.invite_create(couple=couple, created_by=partner_a)  # switches off the first
 
     response = client.get(reverse("invite_pending"))
 
     assert response.status_code == 410
-    assert "This invite was withdrawn" in response.text
+    assert "a newer invite" in response.text
+    assert "withdrawn" not in response.text.lower()
     assert client.get(reverse("invite_pending")).status_code == 404  # and forgotten
 
 
@@ -257,7 +258,9 @@ def test_revoked_invite_gives_a_clear_page(partner_a: User, partner_b: User):
     response = client_for(partner_b).post(invite_path(new.token))
 
     assert response.status_code == 410
-    assert "withdrawn" in response.text
+    assert "switched this link off" in response.text
+    assert "ask them for a new link" in response.text
+    assert "withdrawn" not in response.text.lower()
 
 
 def test_a_new_invite_switches_off_the_older_one(partner_a: User, partner_b: User):
@@ -508,3 +511,31 @@ def test_opening_invite_links_is_rate_limited_per_address(partner_b: User):
     assert statuses[:30] == [404] * 30
     assert statuses[30:] == [429, 429]
     assert "Please wait a little" in client.get("/invite/guess-x/").text
+
+
+def test_an_email_invite_leaves_a_link_made_a_minute_earlier_working(
+    partner_a: User, partner_b: User
+):
+    couple = services.couple_create(user=partner_a)
+    link = services.invite_create(couple=couple, created_by=partner_a)
+    services.invite_create(couple=couple, created_by=partner_a, email="blake@example.com")
+
+    response = client_for(partner_b).post(invite_path(link.token))
+
+    assert response.status_code == 302
+    assert selectors.couple_for_user(user=partner_b).couple == couple  # type: ignore[union-attr]
+
+
+def test_a_new_email_invite_replaces_the_older_email_invite_and_its_page_says_so_kindly(
+    partner_a: User, partner_b: User
+):
+    couple = services.couple_create(user=partner_a)
+    first = services.invite_create(couple=couple, created_by=partner_a, email="old@example.com")
+    services.invite_create(couple=couple, created_by=partner_a, email="blake@example.com")
+
+    response = client_for(partner_b).get(invite_path(first.token))
+
+    assert response.status_code == 410
+    assert "There&#x27;s a newer invite for you" in response.text
+    assert "Ask them to send you the newest link" in response.text
+    assert "withdrawn" not in response.text.lower()

@@ -34,7 +34,7 @@ START = datetime(2026, 3, 2, 9, 1, tzinfo=UTC)
 PAUSED_HERE = "signing in from here is paused"
 PAUSED_NETWORK = "Many sign-ins from this network"
 PAUSED_ACCOUNT = "Signing in with a password to this email address is paused"
-WRONG = "password you specified are not correct"
+WRONG = "password don&#x27;t match an account"
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from repair.couples import emails
 from repair.couples.pending_invite import pending_invite_exists
@@ -21,13 +22,58 @@ from repair.lib.addresses import client_address
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     _sign_in_attempt: signin_limits.Attempt | None = None
+    # allauth's messages in our words (the keys it looks up; the rest stay as it has them).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": _("This account can't be used to sign in right now."),
+        "cannot_remove_primary_email": _(
+            "That's your main address, so it stays. Make another one your main address first."
+        ),
+        "duplicate_email": _("That address is already on your account."),
+        "email_password_mismatch": _(
+            "That email address and password don't match an account. Please check them and try "
+            "again, or choose a new password."
+        ),
+        "email_taken": _(
+            "That address already has an account. Sign in instead, or choose a new password if "
+            "you've forgotten it."
+        ),
+        "enter_current_password": _("Please type the password you use now."),
+        "incorrect_code": _(
+            "That code doesn't match the one we sent. Please check it, or ask for a new one below."
+        ),
+        "incorrect_password": _("That isn't your password. Please try again."),
+        "invalid_or_expired_key": _("That link has run out. Please ask for a new one."),
+        "invalid_login": _("That didn't work. Please try again."),
+        "invalid_password_reset": _(
+            "That link to choose a new password has run out. Please ask for a new one."
+        ),
+        "max_email_addresses": _("An account can have %d email addresses at most."),
+        "too_many_login_attempts": _(
+            "That was a few tries in a row, so we've paused them for a little while to keep your "
+            "account safe. Please try again later, or choose a new password."
+        ),
+        "unknown_email": _("We don't have an account with that address."),
+        "unverified_primary_email": _(
+            "Please confirm that address first (we sent it a code); then it can be your main one."
+        ),
+        "select_only_one": _("Please choose just one."),
+        "same_as_current": _("That's the one you have now. Please type a different one."),
+        "rate_limited": _(
+            "That was a lot of tries in a short time. Please wait a minute, then try again."
+        ),
+    }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.SIGNUPS_OPEN)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, object]) -> None:
         # Our name, not the request's host name, in account emails.
-        context = {**context, "site_name": settings.SITE_NAME}
+        context = {
+            **context,
+            "site_name": settings.SITE_NAME,
+            "code_minutes": settings.EMAIL_CODE_MINUTES,
+        }
         super().send_mail(template_prefix, email, context)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:

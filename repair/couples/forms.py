@@ -9,7 +9,7 @@ from django_stubs_ext import StrOrPromise
 
 from repair.couples.models import Clock, HardMoment, SelfDescription, User
 from repair.lib.names import NameField
-from repair.lib.time_zones import time_zone_choices
+from repair.lib.time_zones import time_zone_choices, time_zone_names
 
 # A null character can't be stored or shown; it arrives only from a paste or a hand-made request.
 NULL_CHARACTER = "null_characters_not_allowed"
@@ -28,6 +28,8 @@ class TimeZoneField(forms.ChoiceField):
             },
         )
         super().__init__(choices=time_zone_choices, **kwargs)
+        # app.js puts a search box before the list; without JavaScript it is a plain list.
+        self.widget.attrs["data-time-zone-search"] = _("Search for your city or region")
 
 
 class SignupDetailsForm(forms.Form):
@@ -89,7 +91,7 @@ class ProfileForm(forms.Form):
 
     @classmethod
     def for_user(cls, user: User, data: Any = None) -> ProfileForm:
-        return cls(
+        form = cls(
             data=data,
             initial={
                 "display_name": user.display_name,
@@ -98,6 +100,17 @@ class ProfileForm(forms.Form):
                 "self_description": user.self_description,
             },
         )
+        field = form.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        if user.time_zone not in time_zone_names():
+            # An older spelling saved before (Africa/Asmera): kept, so saving the page is no error.
+            field.choices = [
+                (user.time_zone, user.time_zone.replace("_", " ")),
+                *time_zone_choices(),
+            ]
+        # app.js offers this device's zone when it differs from the saved one.
+        field.widget.attrs["data-suggest-time-zone"] = _("Use this device's time zone: %(zone)s")
+        return form
 
 
 class InviteEmailForm(forms.Form):

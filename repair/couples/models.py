@@ -65,6 +65,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=SelfDescription.choices,
         blank=True,
     )
+    # The "What's here" card on Today, put away by this person.
+    whats_here_hidden = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -92,6 +92,13 @@ def invites_pending(*, couple: Couple, now: datetime) -> QuerySet[Invite]:
     ).order_by("-created_at")
 
 
+def invite_replaced(*, invite: Invite) -> bool:
+    """Whether the couple made another invite after this one (which then switched it off)."""
+    return Invite.objects.filter(
+        couple_id=invite.couple_id, created_at__gt=invite.created_at
+    ).exists()
+
+
 def invite_for_couple(*, couple: Couple, invite_id: int) -> Invite | None:
     return Invite.objects.filter(couple=couple, pk=invite_id).first()
 

@@ -84,8 +84,9 @@ def invite_create(
     key: UUID | None = None,
     now: datetime | None = None,
 ) -> NewInvite:
-    """A new invite for the couple. Any earlier pending invite is withdrawn, so at most one link
-    works at a time and a lost link is fixed by making a new one.
+    """A new invite for the couple. An earlier pending invite of the same kind (a link, or an
+    emailed link) is switched off, so at most one of each works at a time and a lost link is fixed
+    by making a new one.
 
     The same form sent twice (``key``, see ``repair.once``) makes one invite. The raw token of the
     first is gone, so a repeat of a link invite gives that same invite a fresh token (the first
@@ -108,8 +109,12 @@ def invite_create(
             token = token_new()
             Invite.objects.filter(pk=first.pk).update(token_hash=token_hash(token))
             return NewInvite(invite=first, token=token, repeat=True)
+        # A new link replaces an older link, a new email invite an older email invite; a link
+        # and an email invite wait side by side, so emailing one never silently switches off a
+        # link sent a minute earlier.
+        same_kind = Q(email="") if not email.strip() else ~Q(email="")
         Invite.objects.filter(
-            couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
+            same_kind, couple=locked, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
         token = token_new()
         invite = Invite.objects.create(
@@ -234,6 +239,12 @@ def profile_update(
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user
+
+
+def whats_here_set(*, user: User, hidden: bool) -> None:
+    """Put the "What's here" card on Today away, or bring it back."""
+    User.objects.filter(pk=user.pk).update(whats_here_hidden=hidden)
+    user.whats_here_hidden = hidden
 
 
 # --- safety ----------------------------------------------------------------------------------------

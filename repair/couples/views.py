@@ -121,10 +121,22 @@ _INVITE_PROBLEMS: dict[str, tuple[int, StrOrPromise, StrOrPromise]] = {
             "Each link works once. If that wasn't you, ask your partner to make a new one."
         ),
     ),
+    # Never "withdrawn": to someone already hurt that reads as being uninvited.
     str(InviteStatus.REVOKED): (
         410,
-        gettext_lazy("This invite was withdrawn"),
-        gettext_lazy("Your partner may have made a newer link. Ask them for the latest one."),
+        gettext_lazy("This link has been switched off"),
+        gettext_lazy(
+            "The person who invited you switched this link off, perhaps to make a fresh one. If "
+            "you'd like to join, ask them for a new link. It only takes them a moment."
+        ),
+    ),
+    "replaced": (
+        410,
+        gettext_lazy("There's a newer invite for you"),
+        gettext_lazy(
+            "The person who invited you made a newer invite after this one, so this link no "
+            "longer opens. Ask them to send you the newest link. It only takes them a moment."
+        ),
     ),
     "couple_full": (
         409,
@@ -200,6 +212,8 @@ def invite_pending(request: HttpRequest) -> HttpResponse:
 
 def _invite_page(request: HttpRequest, found: Invite, *, now: datetime) -> HttpResponse:
     status = found.status(now=now)
+    if status == InviteStatus.REVOKED and selectors.invite_replaced(invite=found):
+        return _invite_problem(request, "replaced")
     if status != InviteStatus.PENDING:
         return _invite_problem(request, str(status))
 

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checkins import selectors as checkin_selectors
 from repair.couples import once, selectors, services
@@ -79,6 +79,17 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
             "today_rituals": ritual_selectors.rituals_today(couple=couple),
         }
     return render(request, "repair/today.html", context)
+
+
+@require_POST
+@couple_required()
+def whats_here(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    """Put the "What's here" card away (or, from Settings, bring it back)."""
+    show = request.POST.get("show") == "1"
+    services.whats_here_set(user=request.user, hidden=not show)
+    if request.htmx and not show:
+        return HttpResponse("")  # the card is swapped out in place
+    return redirect("settings" if show else "today")
 
 
 @require_GET

@@ -41,6 +41,59 @@
     });
   }
 
+  // Time zone lists: a search box above (the list stays a plain <select> without JavaScript),
+  // and, where a zone is already saved, an offer of this device's zone when it differs.
+  function setUpTimeZoneSearch(root) {
+    root.querySelectorAll("select[data-time-zone-search]").forEach(function (select) {
+      if (select.dataset.searchReady) return;
+      select.dataset.searchReady = "1";
+      const search = document.createElement("input");
+      search.type = "search";
+      search.className = "tz-search";
+      search.setAttribute("aria-label", select.dataset.timeZoneSearch);
+      search.placeholder = select.dataset.timeZoneSearch;
+      search.setAttribute("aria-controls", select.id);
+      select.parentNode.insertBefore(search, select);
+      search.addEventListener("input", function () {
+        const words = search.value.trim().toLowerCase();
+        let first = null;
+        select.querySelectorAll("option").forEach(function (option) {
+          const text = (option.textContent + " " + option.value).toLowerCase().replace(/_/g, " ");
+          const group = option.parentNode.tagName === "OPTGROUP" ? option.parentNode.label.toLowerCase() : "";
+          const match = !words || text.includes(words) || group.includes(words);
+          option.hidden = !match;
+          if (match && !first) first = option;
+        });
+        select.querySelectorAll("optgroup").forEach(function (group) {
+          group.hidden = !group.querySelector("option:not([hidden])");
+        });
+        if (words && first && (!select.selectedOptions[0] || select.selectedOptions[0].hidden)) {
+          select.value = first.value;
+          select.dataset.touched = "1";
+        }
+      });
+    });
+    let zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    root.querySelectorAll("select[data-suggest-time-zone]").forEach(function (select) {
+      if (!zone || select.value === zone || select.dataset.suggested) return;
+      const option = select.querySelector('option[value="' + CSS.escape(zone) + '"]');
+      if (!option) return;
+      select.dataset.suggested = "1";
+      const offer = document.createElement("button");
+      offer.type = "button";
+      offer.className = "button small tz-suggest";
+      offer.textContent = select.dataset.suggestTimeZone.replace("%(zone)s", option.textContent);
+      offer.addEventListener("click", function () {
+        select.value = zone;
+        select.dataset.touched = "1";
+        offer.remove();
+        select.focus();
+      });
+      select.insertAdjacentElement("afterend", offer);
+    });
+  }
+
   // Copy buttons: shown only when the clipboard works; the read-only field is there either way.
   function setUpCopy(root) {
     root.querySelectorAll("[data-copy-target]").forEach(function (button) {
@@ -254,6 +307,7 @@
 
   function enhance(root) {
     fillTimeZones(root);
+    setUpTimeZoneSearch(root);
     setUpCopy(root);
     setUpDrafts(root);
     setUpPractice(root);

@@ -33,14 +33,14 @@ def sign_up(browsing: Browsing, page: Page, *, name: str, email: str, time_zone:
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=display_name]").fill(name)
     snap(page, f"signup-{name.lower()}")
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Create my account").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/"))
     expect(page.get_by_text(email).first).to_be_visible()
     browsing.check_a11y(page)
     code = code_from_outbox(email)
     type_like_a_person(page.locator("input[name=code]"), code)
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Confirm my email").click()
 
 
 def pass_safety_check(browsing: Browsing, page: Page) -> None:
