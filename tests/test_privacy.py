@@ -154,7 +154,7 @@ def seeded(couple: Couple, partner_a: User, partner_b: User) -> Seeded:
     program_services.entry_save(couple=b, exercise=revealed, text=B_REVEALED, submit=True)
     # Each has submitted a reveal answer the other hasn't answered yet: not revealed.
     program_services.entry_save(
-        couple=a, exercise=exercise("attunement-four-part-apology"), text=A_UNREVEALED, submit=True
+        couple=a, exercise=exercise("meaning-our-new-story"), text=A_UNREVEALED, submit=True
     )
     program_services.entry_save(
         couple=b, exercise=exercise("meaning-what-it-meant"), text=B_UNREVEALED, submit=True
