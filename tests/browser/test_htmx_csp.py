@@ -23,7 +23,8 @@ def test_htmx_swaps_cause_no_csp_violation(browsing: Browsing, settings, debug: 
     page = sign_in(browsing, "Avery", avery, PASSWORD, landing="/checkins/")
     browsing.check_a11y(page)
 
-    # A check-in saved in place.
+    # A check-in saved in place (the words are behind "More").
+    page.get_by_text("More, if you have a moment").click()
     page.get_by_label("What helped, or what was hard?").fill("A calm evening.")
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator("#today-card").get_by_role("status")).to_contain_text("saved")
