@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from repair.couples import once
 from repair.couples.models import Couple, User
-from repair.couples.selectors import CoupleView
+from repair.couples.selectors import CoupleView, couple_work_paused_for
 from repair.program.content import MAP_ANSWERS, Exercise, program
 from repair.program.models import (
     AgreedRoles,
@@ -57,6 +57,13 @@ class ProgramActionError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _not_held(couple: CoupleView, now: datetime | None = None) -> None:
+    """Joint steps wait while either partner is taking some time (a pause, or stepping aside
+    after the private check): the same refusal for both and for either reason."""
+    if couple_work_paused_for(user=couple.me, now=now or timezone.now()):
+        raise ProgramActionError("held")
 
 
 def _members(couple: CoupleView) -> list[User]:
@@ -423,6 +430,7 @@ def stage_ready(*, couple: CoupleView, stage_slug: str, now: datetime | None = N
         raise ProgramActionError("not_found")
     if not state.my_part_done:
         raise ProgramActionError("not_yet")
+    _not_held(couple, now)
     StageReadiness.objects.get_or_create(
         couple=couple.couple,
         user=couple.me,
@@ -474,6 +482,7 @@ def conversation_start(
     one-speaker telling, where the floor is the hurt partner's of the current run."""
     if exercise.type != "conversation" or couple.partner is None:
         raise ProgramActionError("wrong_type")
+    _not_held(couple, now)
     floor, direction = couple.me, 0
     if exercise.directional:
         step = atone_step(couple=couple, exercise=exercise)
@@ -528,6 +537,7 @@ def _add_turn(
     """A piece said (by the speaker, who has the floor) or a reflection of it (by the listener):
     each only in its own step of the conversation, then the conversation moves on."""
     text = _text(text)
+    _not_held(couple, now)
     speaking = kind == ConversationTurn.Kind.SPEAK
     expected_state = Conversation.State.SPEAKING if speaking else Conversation.State.REFLECTING
     with transaction.atomic():
@@ -593,6 +603,7 @@ def conversation_confirm(
 ) -> None:
     """The speaker answers the reflection: "yes, that's it" passes the floor; "not quite" asks
     the listener to try again."""
+    _not_held(couple)
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
         _not_paused(conversation)
@@ -713,6 +724,7 @@ def commitment_write(
     """Write (or rewrite) what I commit to. Any change asks both to agree again."""
     text = _text(text)
     now = now or timezone.now()
+    _not_held(couple, now)
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
         if conversation.state != Conversation.State.COMMITTING:
@@ -729,6 +741,7 @@ def commitment_agree(
 ) -> None:
     """Agree to the note as it stands (both commitments). When both have agreed, it is kept."""
     now = now or timezone.now()
+    _not_held(couple, now)
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
         if conversation.state != Conversation.State.COMMITTING:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from repair.couples import once
 from repair.couples.access import AuthedRequest, couple_required
-from repair.couples.selectors import CoupleView
+from repair.couples.selectors import CoupleView, couple_work_paused_for, safety_check_due
 from repair.program import selectors as ps
 from repair.program import services
 from repair.program.content import Exercise, program
@@ -40,6 +40,10 @@ PROBLEMS = {
         "The conversation moved on a moment ago. Here is where it is now."
     ),
     "paused": gettext_lazy("You're in a time-out. Resume when you're both ready."),
+    "held": gettext_lazy(
+        "This waits while one of you is taking some time. Nothing is lost; it will be here "
+        "when you're both back."
+    ),
     "resume_window": gettext_lazy("Please choose a time within the next 24 hours."),
     "nothing_said": gettext_lazy("Nothing has been said yet — there's nothing to close."),
     "waiting_for_both": gettext_lazy("Each of you writes a commitment first; then you both agree."),
@@ -187,8 +191,28 @@ def stage(request: AuthedRequest, couple: CoupleView, stage_slug: str) -> HttpRe
         except ProgramActionError as error:
             _problem(request, error)
         return redirect("program_stage", stage_slug=stage_slug)
+    # Offered before the Consent stage opens for this person: once they have done their part of
+    # the stage before it, and on the Consent stage itself until they answer or set it aside.
+    order = [s.stage.slug for s in state.stages]
+    opens_consent = stage_slug == CONSENT_STAGE or (
+        CONSENT_STAGE in order
+        and order.index(stage_slug) == order.index(CONSENT_STAGE) - 1
+        and stage_state.my_part_done
+    )
     return render(
-        request, "repair/program/stage.html", {"state": state, "stage_state": stage_state}
+        request,
+        "repair/program/stage.html",
+        {
+            "state": state,
+            "stage_state": stage_state,
+            "held": stage_state.unlocked
+            and not stage_state.complete
+            and couple_work_paused_for(user=request.user, now=timezone.now()),
+            "safety_offer": _safety_offer(
+                request,
+                before="consent" if opens_consent and stage_state.unlocked else "",
+            ),
+        },
     )
 
 
@@ -219,6 +243,16 @@ def exercise(
     return HANDLERS[found.type](request, couple, found)
 
 
+# The stage whose opening the private check is offered again before.
+CONSENT_STAGE = "consent"
+
+
+def _safety_offer(request: AuthedRequest, *, before: str) -> str:
+    """The moment to offer this person the private check again at ("consent" or "injury"), or
+    "". For their eyes only: the partner's pages never ask."""
+    return before if before and safety_check_due(user=request.user, before=before) else ""
+
+
 def _page(
     request: AuthedRequest,
     couple: CoupleView,
@@ -243,6 +277,17 @@ def _page(
             "prompt": exercise.prompt_for(role),
             "role": role,
             "step": step,
+            # Joint steps wait while either of them is taking some time (never saying who or why).
+            "held": exercise.type == "conversation"
+            and couple_work_paused_for(user=request.user, now=timezone.now()),
+            "safety_offer": _safety_offer(
+                request,
+                before="injury"
+                if exercise.speaker
+                else "consent"
+                if exercise.stage == CONSENT_STAGE
+                else "",
+            ),
             **context,
         },
     )
