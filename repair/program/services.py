@@ -29,6 +29,9 @@ from repair.program.models import (
     Conversation,
     ConversationTurn,
     ExerciseCompletion,
+    ExerciseSkip,
+    LadderClosure,
+    LadderReopen,
     MapAnswer,
     MapRound,
     MapSubmission,
@@ -38,6 +41,7 @@ from repair.program.models import (
     RolesProposal,
     RolesRound,
     RunDone,
+    StageOpenedSeen,
     StageReadiness,
 )
 from repair.program.selectors import (
@@ -88,7 +92,73 @@ def exercise_open(*, couple: CoupleView, slug: str, kind: str | None = None) -> 
         raise ProgramActionError("locked")
     if state.ladder_locked:
         raise ProgramActionError("ladder_locked")
+    if state.closed:
+        raise ProgramActionError("ladder_closed")
     return exercise
+
+
+def exercise_skip(
+    *, couple: CoupleView, exercise: Exercise, skip: bool = True, now: datetime | None = None
+) -> None:
+    """Let an exercise go, privately and without a reason (``skip``), or take that back. It
+    counts as this person's part for opening the next stage; the partner is never shown it.
+    What makes the couple safer (``Exercise.essential``) cannot be skipped."""
+    if not exercise.skippable:
+        raise ProgramActionError("essential")
+    if skip:
+        ExerciseSkip.objects.get_or_create(
+            couple=couple.couple,
+            user=couple.me,
+            exercise=exercise.slug,
+            defaults={"skipped_at": now or timezone.now()},
+        )
+    else:
+        ExerciseSkip.objects.filter(
+            couple=couple.couple, user=couple.me, exercise=exercise.slug
+        ).delete()
+
+
+def ladder_close(*, couple: CoupleView, exercise: Exercise, now: datetime | None = None) -> None:
+    """Close an open closeness step again, for now: either partner, privately, no reason asked.
+    The steps after it wait too. Nothing records who closed it."""
+    if not exercise.ladder:
+        raise ProgramActionError("wrong_type")
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        LadderClosure.objects.get_or_create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            defaults={"closed_at": now or timezone.now()},
+        )
+        # Any "open it again" from before this closing no longer counts.
+        LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+
+
+def ladder_reopen(*, couple: CoupleView, exercise: Exercise, now: datetime | None = None) -> bool:
+    """This person's private "I'd like this step open again". It opens when both have asked
+    (returns True then); until then nobody is told who is waiting."""
+    if not exercise.ladder:
+        raise ProgramActionError("wrong_type")
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        if not LadderClosure.objects.filter(couple=couple.couple, exercise=exercise.slug).exists():
+            return True  # already open (the partner's request a moment ago, or a double tap)
+        LadderReopen.objects.get_or_create(
+            couple=couple.couple,
+            user=couple.me,
+            exercise=exercise.slug,
+            defaults={"asked_at": now or timezone.now()},
+        )
+        asked = set(
+            LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).values_list(
+                "user_id", flat=True
+            )
+        )
+        if not {m.pk for m in _members(couple)} <= asked:
+            return False
+        LadderClosure.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+        LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+        return True
 
 
 # --- reflections and reveal-together ---------------------------------------------------------------
@@ -436,6 +506,18 @@ def stage_ready(*, couple: CoupleView, stage_slug: str, now: datetime | None = N
         user=couple.me,
         stage=stage_slug,
         defaults={"ready_at": now or timezone.now()},
+    )
+
+
+def stage_opened_seen(*, couple: CoupleView, stage_slug: str, now: datetime | None = None) -> None:
+    """Put away the "a new stage is open" notice, for this person."""
+    if program().stage(stage_slug) is None:
+        raise ProgramActionError("not_found")
+    StageOpenedSeen.objects.get_or_create(
+        couple=couple.couple,
+        user=couple.me,
+        stage=stage_slug,
+        defaults={"seen_at": now or timezone.now()},
     )
 
 
