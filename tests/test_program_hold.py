@@ -115,3 +115,54 @@ def test_program_times_follow_each_persons_clock(
     page = client_for(partner_a).get(url).text
     assert " a.m." not in page
     assert " p.m." not in page
+
+
+TELLING = program().exercise("attunement-telling")
+
+
+def _told(partner_a: User, partner_b: User) -> int:
+    assert TELLING is not None
+    for person in (partner_a, partner_b):
+        services.roles_propose(couple=view(person), kind="one_hurt", hurt=partner_a)
+    talk = services.conversation_start(couple=view(partner_b), exercise=TELLING)
+    services.conversation_speak(
+        couple=view(partner_a), exercise=TELLING, conversation_id=talk.pk, text="the first piece"
+    )
+    services.conversation_reflect(
+        couple=view(partner_b), exercise=TELLING, conversation_id=talk.pk, text="what I heard"
+    )
+    return talk.pk
+
+
+def test_the_current_turn_comes_before_the_transcript(
+    attunement_open: None, partner_a: User, partner_b: User
+):
+    _told(partner_a, partner_b)
+    page_a = client_for(partner_a).get(TELLING_URL).text
+    # Partner A's move (confirm what was heard) is above everything said so far.
+    assert page_a.index('value="yes"') < page_a.index("What's been said")
+
+
+def test_transcript_stays_readable_to_both_after_the_telling_ends(
+    attunement_open: None, partner_a: User, partner_b: User, outsider: User
+):
+    assert TELLING is not None
+    cid = _told(partner_a, partner_b)
+    services.conversation_confirm(
+        couple=view(partner_a), exercise=TELLING, conversation_id=cid, yes=True
+    )
+    services.conversation_finish(couple=view(partner_a), exercise=TELLING, conversation_id=cid)
+    page_a = client_for(partner_a).get(TELLING_URL).text
+    page_b = client_for(partner_b).get(TELLING_URL).text
+    for page, own, other in (
+        (page_a, "the first piece", "what I heard"),
+        (page_b, "what I heard", "the first piece"),
+    ):
+        assert "This conversation is finished" in page
+        transcript = page.split("What's been said")[1]
+        assert own in transcript
+        assert other in transcript
+    assert "You said" in page_a.split("What's been said")[1]
+    assert f"{partner_a.name} said" in page_b.split("What's been said")[1]
+    assert f"{partner_b.name} heard" in page_a.split("What's been said")[1]
+    assert "the first piece" not in client_for(outsider).get(TELLING_URL).text

@@ -467,6 +467,15 @@ def conversation_current(*, couple: CoupleView, exercise: Exercise) -> Conversat
 
 
 @dataclass(frozen=True)
+class TurnView:
+    """One piece of the transcript, credited to its author (``mine``: the viewer's own)."""
+
+    kind: str  # speak or reflect
+    text: str
+    mine: bool
+
+
+@dataclass(frozen=True)
 class ConversationView:
     conversation: Conversation
     move: str  # what this person does next: speak, reflect, confirm, commit, agree, wait, paused, ended
@@ -479,6 +488,8 @@ class ConversationView:
     i_agreed: bool
     # The time the caller of a time-out chose has come: either may resume.
     timeout_over: bool = False
+    # Everything said, in order, for both partners alike, during the talk and after it ends.
+    transcript: tuple[TurnView, ...] = ()
 
 
 def conversation_view(
@@ -523,6 +534,7 @@ def conversation_view(
         i_agreed=bool(mine and mine.agreed_at),
         timeout_over=conversation.resume_at is not None
         and conversation.resume_at <= timezone.now(),
+        transcript=tuple(TurnView(kind=t.kind, text=t.text, mine=t.author_id == me) for t in turns),
     )
 
 
