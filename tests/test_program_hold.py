@@ -166,3 +166,15 @@ def test_transcript_stays_readable_to_both_after_the_telling_ends(
     assert f"{partner_a.name} said" in page_b.split("What's been said")[1]
     assert f"{partner_b.name} heard" in page_a.split("What's been said")[1]
     assert "the first piece" not in client_for(outsider).get(TELLING_URL).text
+
+
+def test_the_check_before_the_telling_is_not_offered_once_it_was_told(
+    attunement_open: None, partner_a: User, partner_b: User
+):
+    assert TELLING is not None
+    cid = _told(partner_a, partner_b)
+    services.conversation_confirm(
+        couple=view(partner_a), exercise=TELLING, conversation_id=cid, yes=True
+    )
+    services.conversation_finish(couple=view(partner_a), exercise=TELLING, conversation_id=cid)
+    assert "before=injury" not in client_for(partner_b).get(TELLING_URL).text

@@ -334,8 +334,9 @@ def _page(
             and couple_work_paused_for(user=request.user, now=timezone.now()),
             "safety_offer": _safety_offer(
                 request,
+                # Before the telling: not once every run of it has been told.
                 before="injury"
-                if exercise.speaker
+                if exercise.speaker and step is not None and step.direction is not None
                 else "consent"
                 if exercise.stage == CONSENT_STAGE
                 else "",
