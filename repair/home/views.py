@@ -61,9 +61,11 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     context["stepped_aside"] = aside
     if couple.is_paired:
         mine, theirs = checkin_selectors.today_pair(couple=couple)
+        progress = program_state(couple=couple)
         context |= {
             # Taking time on their own: no nudge towards couple work.
-            "next_step": None if aside else program_state(couple=couple).next_for_me,
+            "next_step": None if aside else progress.next_for_me,
+            "opened": None if aside else progress.just_opened,
             "partner_pause": selectors.partner_pause(
                 couple=couple,
                 now=now,

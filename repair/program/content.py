@@ -75,6 +75,9 @@ class Exercise:
     instructions: str
     source: str
     required: bool = True
+    # What makes the couple safer (the pause plan, the honesty agreement): the one kind of
+    # exercise that cannot be skipped. Anything else can be, privately, without a reason.
+    essential: bool = False
     # reflection, reveal, conversation: what to write about, the same for everyone; or, for an
     # exercise whose models differ by role, one prompt per role and no plain one.
     prompt: str = ""
@@ -122,6 +125,10 @@ class Exercise:
             or self.speaker == "hurt"
             or self.author == "involved"
         )
+
+    @property
+    def skippable(self) -> bool:
+        return not self.essential
 
     @property
     def by_role(self) -> bool:

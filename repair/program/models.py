@@ -444,3 +444,74 @@ class RunDone(models.Model):
 
     def __str__(self) -> str:
         return f"Run done #{self.pk}"
+
+
+class ExerciseSkip(models.Model):
+    """One person let an exercise go, privately and without a reason; undone by deleting it. It
+    counts as their part done for opening the next stage, and is shown to them alone."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    skipped_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user", "exercise"], name="skip_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Skip #{self.pk}"
+
+
+class LadderClosure(models.Model):
+    """A closeness step closed again, for now. Deliberately without an author: nothing kept can
+    tell either partner who closed it. It opens again when both have asked (``LadderReopen``)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "exercise"], name="ladder_closed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Ladder closure #{self.pk}"
+
+
+class LadderReopen(models.Model):
+    """One person's private "I'd like this step open again", while it is closed."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "user", "exercise"], name="ladder_reopen_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Ladder reopen #{self.pk}"
+
+
+class StageOpenedSeen(models.Model):
+    """One person put away the "a new stage is open" notice for a stage."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user", "stage"], name="stage_opened_seen")
+        ]
+
+    def __str__(self) -> str:
+        return f"Stage opened seen #{self.pk}"

@@ -23,6 +23,9 @@ from repair.program.models import (
     AtoneQuestion,
     Conversation,
     ExerciseCompletion,
+    ExerciseSkip,
+    LadderClosure,
+    LadderReopen,
     MapAnswer,
     MapRound,
     PracticeLog,
@@ -30,6 +33,7 @@ from repair.program.models import (
     RolesKind,
     RolesRound,
     RunDone,
+    StageOpenedSeen,
     StageReadiness,
 )
 
@@ -42,6 +46,18 @@ class ExerciseState:
     ladder_locked: bool = False
     # An Atone step under "we'd rather not say": asked of nobody, so it neither counts nor waits.
     waived: bool = False
+    # I let it go, privately (shown to me alone); it counts as my part for moving on.
+    mine_skipped: bool = False
+    # Each of us has done it or let it go: what opening the next stage asks.
+    both_settled: bool = False
+    # A closeness step closed again for now, by one of them (never said who).
+    closed: bool = False
+    # While closed: I have asked, privately, for it to open again.
+    i_asked_reopen: bool = False
+
+    @property
+    def mine_settled(self) -> bool:
+        return self.mine_done or self.mine_skipped
 
 
 @dataclass
@@ -66,16 +82,27 @@ class StageState:
     @property
     def next_together(self) -> ExerciseState | None:
         """What is next for the two of them: the first required exercise not yet done by both."""
-        return next((s for s in self.required_states if not s.both_done), None)
+        return next((s for s in self.required_states if not s.both_settled), None)
 
     @property
     def my_part_done(self) -> bool:
-        return all(s.mine_done for s in self.required_states)
+        return all(s.mine_settled for s in self.required_states)
 
 
 @dataclass
 class ProgramState:
     stages: list[StageState] = field(default_factory=list)
+    # The stages whose "it's open" notice this person has put away.
+    opened_seen: set[str] = field(default_factory=set)
+
+    @property
+    def just_opened(self) -> StageState | None:
+        """The newest stage, opened by the second "I'm ready", until this person puts the
+        notice away: the same for both partners, so it says nothing of who was ready first."""
+        current = self.current
+        if current is self.stages[0] or current.stage.slug in self.opened_seen:
+            return None
+        return current
 
     @property
     def current(self) -> StageState:
@@ -92,8 +119,9 @@ class ProgramState:
                 for state in stage.exercises:
                     if (
                         state.exercise.required is wanted
-                        and not state.mine_done
+                        and not state.mine_settled
                         and not state.ladder_locked
+                        and not state.closed
                         and not state.waived
                     ):
                         return state
@@ -125,22 +153,51 @@ def program_state(*, couple: CoupleView) -> ProgramState:
             AgreedRoles.objects.filter(couple=couple.couple)
             .annotate(what=Value("roles"))
             .values_list("what", "hurt_id", "kind"),
+            # Skips of both: a partner's counts only towards moving on (``both_settled``) and
+            # is never shown. Reopen requests: the viewer's own only.
+            ExerciseSkip.objects.filter(couple=couple.couple)
+            .annotate(kind=Value("skipped"))
+            .values_list("kind", "user_id", "exercise"),
+            LadderReopen.objects.filter(couple=couple.couple, user=couple.me)
+            .annotate(kind=Value("reopen"))
+            .values_list("kind", "user_id", "exercise"),
+            StageOpenedSeen.objects.filter(couple=couple.couple, user=couple.me)
+            .annotate(kind=Value("seen"))
+            .values_list("kind", "user_id", "stage"),
+            LadderClosure.objects.filter(couple=couple.couple)
+            .annotate(kind=Value("closed"), nobody=Value(0))
+            .values_list("kind", "nobody", "exercise"),
             all=True,
         )
     )
     done: set[tuple[int, str]] = set()
     ready: set[tuple[int, str]] = set()
     comfortable: set[tuple[int, str]] = set()
+    skipped: set[tuple[int, str]] = set()
+    reopen: set[tuple[int, str]] = set()
+    closed_: set[tuple[int, str]] = set()
+    seen: set[tuple[int, str]] = set()
     roles_kind = ""
-    by_kind = {"done": done, "ready": ready, "comfortable": comfortable}
+    by_kind = {
+        "done": done,
+        "ready": ready,
+        "comfortable": comfortable,
+        "skipped": skipped,
+        "reopen": reopen,
+        "closed": closed_,
+        "seen": seen,
+    }
     for kind, user_id, slug in facts:
         if kind == "roles":
             roles_kind = slug
             continue
         by_kind[kind].add((user_id, slug))
     ladder_steps = {(e.ladder, e.ladder_step): e.slug for e in program().exercises if e.ladder}
+    closed = {slug for _, slug in closed_}
+    # A ladder step that is closed, or not open, keeps every step after it closed too.
+    not_open: set[str] = set()
 
-    state = ProgramState()
+    state = ProgramState(opened_seen={slug for _, slug in seen})
     previous_complete = True
     for stage in program().stages:
         exercises = []
@@ -155,7 +212,12 @@ def program_state(*, couple: CoupleView) -> ProgramState:
             locked = False
             if exercise.ladder and exercise.ladder_step > 1:
                 before = ladder_steps[(exercise.ladder, exercise.ladder_step - 1)]
-                locked = not all((member, before) in comfortable for member in members)
+                locked = before in not_open or not all(
+                    (member, before) in comfortable for member in members
+                )
+            is_closed = exercise.slug in closed and not locked
+            if locked or is_closed:
+                not_open.add(exercise.slug)
             exercises.append(
                 ExerciseState(
                     exercise=exercise,
@@ -163,6 +225,13 @@ def program_state(*, couple: CoupleView) -> ProgramState:
                     both_done=both,
                     ladder_locked=locked,
                     waived=exercise.directional and roles_kind == RolesKind.NEUTRAL,
+                    mine_skipped=(couple.me.pk, exercise.slug) in skipped,
+                    both_settled=all(
+                        (member, exercise.slug) in done or (member, exercise.slug) in skipped
+                        for member in members
+                    ),
+                    closed=is_closed,
+                    i_asked_reopen=(couple.me.pk, exercise.slug) in reopen,
                 )
             )
         stage_state = StageState(
@@ -174,12 +243,19 @@ def program_state(*, couple: CoupleView) -> ProgramState:
         )
         stage_state.complete = (
             stage_state.unlocked
-            and all(s.both_done for s in stage_state.required_states)
+            and all(s.both_settled for s in stage_state.required_states)
             and all((member, stage.slug) in ready for member in members)
         )
         previous_complete = stage_state.complete
         state.stages.append(stage_state)
     return state
+
+
+def exercise_skipped(*, couple: CoupleView, exercise: Exercise) -> bool:
+    """Whether this person let the exercise go (theirs alone to see)."""
+    return ExerciseSkip.objects.filter(
+        couple=couple.couple, user=couple.me, exercise=exercise.slug
+    ).exists()
 
 
 # --- written answers ---------------------------------------------------------------------------
@@ -391,6 +467,15 @@ def conversation_current(*, couple: CoupleView, exercise: Exercise) -> Conversat
 
 
 @dataclass(frozen=True)
+class TurnView:
+    """One piece of the transcript, credited to its author (``mine``: the viewer's own)."""
+
+    kind: str  # speak or reflect
+    text: str
+    mine: bool
+
+
+@dataclass(frozen=True)
 class ConversationView:
     conversation: Conversation
     move: str  # what this person does next: speak, reflect, confirm, commit, agree, wait, paused, ended
@@ -403,6 +488,8 @@ class ConversationView:
     i_agreed: bool
     # The time the caller of a time-out chose has come: either may resume.
     timeout_over: bool = False
+    # Everything said, in order, for both partners alike, during the talk and after it ends.
+    transcript: tuple[TurnView, ...] = ()
 
 
 def conversation_view(
@@ -447,6 +534,7 @@ def conversation_view(
         i_agreed=bool(mine and mine.agreed_at),
         timeout_over=conversation.resume_at is not None
         and conversation.resume_at <= timezone.now(),
+        transcript=tuple(TurnView(kind=t.kind, text=t.text, mine=t.author_id == me) for t in turns),
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from repair.couples import once
 from repair.couples.models import Couple, User
-from repair.couples.selectors import CoupleView
+from repair.couples.selectors import CoupleView, couple_work_paused_for
 from repair.program.content import MAP_ANSWERS, Exercise, program
 from repair.program.models import (
     AgreedRoles,
@@ -29,6 +29,9 @@ from repair.program.models import (
     Conversation,
     ConversationTurn,
     ExerciseCompletion,
+    ExerciseSkip,
+    LadderClosure,
+    LadderReopen,
     MapAnswer,
     MapRound,
     MapSubmission,
@@ -38,6 +41,7 @@ from repair.program.models import (
     RolesProposal,
     RolesRound,
     RunDone,
+    StageOpenedSeen,
     StageReadiness,
 )
 from repair.program.selectors import (
@@ -57,6 +61,13 @@ class ProgramActionError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _not_held(couple: CoupleView, now: datetime | None = None) -> None:
+    """Joint steps wait while either partner is taking some time (a pause, or stepping aside
+    after the private check): the same refusal for both and for either reason."""
+    if couple_work_paused_for(user=couple.me, now=now or timezone.now()):
+        raise ProgramActionError("held")
 
 
 def _members(couple: CoupleView) -> list[User]:
@@ -81,7 +92,73 @@ def exercise_open(*, couple: CoupleView, slug: str, kind: str | None = None) -> 
         raise ProgramActionError("locked")
     if state.ladder_locked:
         raise ProgramActionError("ladder_locked")
+    if state.closed:
+        raise ProgramActionError("ladder_closed")
     return exercise
+
+
+def exercise_skip(
+    *, couple: CoupleView, exercise: Exercise, skip: bool = True, now: datetime | None = None
+) -> None:
+    """Let an exercise go, privately and without a reason (``skip``), or take that back. It
+    counts as this person's part for opening the next stage; the partner is never shown it.
+    What makes the couple safer (``Exercise.essential``) cannot be skipped."""
+    if not exercise.skippable:
+        raise ProgramActionError("essential")
+    if skip:
+        ExerciseSkip.objects.get_or_create(
+            couple=couple.couple,
+            user=couple.me,
+            exercise=exercise.slug,
+            defaults={"skipped_at": now or timezone.now()},
+        )
+    else:
+        ExerciseSkip.objects.filter(
+            couple=couple.couple, user=couple.me, exercise=exercise.slug
+        ).delete()
+
+
+def ladder_close(*, couple: CoupleView, exercise: Exercise, now: datetime | None = None) -> None:
+    """Close an open closeness step again, for now: either partner, privately, no reason asked.
+    The steps after it wait too. Nothing records who closed it."""
+    if not exercise.ladder:
+        raise ProgramActionError("wrong_type")
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        LadderClosure.objects.get_or_create(
+            couple=couple.couple,
+            exercise=exercise.slug,
+            defaults={"closed_at": now or timezone.now()},
+        )
+        # Any "open it again" from before this closing no longer counts.
+        LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+
+
+def ladder_reopen(*, couple: CoupleView, exercise: Exercise, now: datetime | None = None) -> bool:
+    """This person's private "I'd like this step open again". It opens when both have asked
+    (returns True then); until then nobody is told who is waiting."""
+    if not exercise.ladder:
+        raise ProgramActionError("wrong_type")
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        if not LadderClosure.objects.filter(couple=couple.couple, exercise=exercise.slug).exists():
+            return True  # already open (the partner's request a moment ago, or a double tap)
+        LadderReopen.objects.get_or_create(
+            couple=couple.couple,
+            user=couple.me,
+            exercise=exercise.slug,
+            defaults={"asked_at": now or timezone.now()},
+        )
+        asked = set(
+            LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).values_list(
+                "user_id", flat=True
+            )
+        )
+        if not {m.pk for m in _members(couple)} <= asked:
+            return False
+        LadderClosure.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+        LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+        return True
 
 
 # --- reflections and reveal-together ---------------------------------------------------------------
@@ -423,11 +500,24 @@ def stage_ready(*, couple: CoupleView, stage_slug: str, now: datetime | None = N
         raise ProgramActionError("not_found")
     if not state.my_part_done:
         raise ProgramActionError("not_yet")
+    _not_held(couple, now)
     StageReadiness.objects.get_or_create(
         couple=couple.couple,
         user=couple.me,
         stage=stage_slug,
         defaults={"ready_at": now or timezone.now()},
+    )
+
+
+def stage_opened_seen(*, couple: CoupleView, stage_slug: str, now: datetime | None = None) -> None:
+    """Put away the "a new stage is open" notice, for this person."""
+    if program().stage(stage_slug) is None:
+        raise ProgramActionError("not_found")
+    StageOpenedSeen.objects.get_or_create(
+        couple=couple.couple,
+        user=couple.me,
+        stage=stage_slug,
+        defaults={"seen_at": now or timezone.now()},
     )
 
 
@@ -474,6 +564,7 @@ def conversation_start(
     one-speaker telling, where the floor is the hurt partner's of the current run."""
     if exercise.type != "conversation" or couple.partner is None:
         raise ProgramActionError("wrong_type")
+    _not_held(couple, now)
     floor, direction = couple.me, 0
     if exercise.directional:
         step = atone_step(couple=couple, exercise=exercise)
@@ -528,6 +619,7 @@ def _add_turn(
     """A piece said (by the speaker, who has the floor) or a reflection of it (by the listener):
     each only in its own step of the conversation, then the conversation moves on."""
     text = _text(text)
+    _not_held(couple, now)
     speaking = kind == ConversationTurn.Kind.SPEAK
     expected_state = Conversation.State.SPEAKING if speaking else Conversation.State.REFLECTING
     with transaction.atomic():
@@ -593,6 +685,7 @@ def conversation_confirm(
 ) -> None:
     """The speaker answers the reflection: "yes, that's it" passes the floor; "not quite" asks
     the listener to try again."""
+    _not_held(couple)
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
         _not_paused(conversation)
@@ -713,6 +806,7 @@ def commitment_write(
     """Write (or rewrite) what I commit to. Any change asks both to agree again."""
     text = _text(text)
     now = now or timezone.now()
+    _not_held(couple, now)
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
         if conversation.state != Conversation.State.COMMITTING:
@@ -729,6 +823,7 @@ def commitment_agree(
 ) -> None:
     """Agree to the note as it stands (both commitments). When both have agreed, it is kept."""
     now = now or timezone.now()
+    _not_held(couple, now)
     with transaction.atomic():
         conversation = _locked_conversation(couple, exercise, conversation_id)
         if conversation.state != Conversation.State.COMMITTING:

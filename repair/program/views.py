@@ -10,6 +10,7 @@ from typing import TypedDict
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from repair.couples import once
 from repair.couples.access import AuthedRequest, couple_required
-from repair.couples.selectors import CoupleView
+from repair.couples.selectors import CoupleView, couple_work_paused_for, safety_check_due
+from repair.lib.redirects import next_path
 from repair.program import selectors as ps
 from repair.program import services
 from repair.program.content import Exercise, program
@@ -40,11 +42,19 @@ PROBLEMS = {
         "The conversation moved on a moment ago. Here is where it is now."
     ),
     "paused": gettext_lazy("You're in a time-out. Resume when you're both ready."),
+    "held": gettext_lazy(
+        "This waits while one of you is taking some time. Nothing is lost; it will be here "
+        "when you're both back."
+    ),
     "resume_window": gettext_lazy("Please choose a time within the next 24 hours."),
     "nothing_said": gettext_lazy("Nothing has been said yet — there's nothing to close."),
     "waiting_for_both": gettext_lazy("Each of you writes a commitment first; then you both agree."),
     "not_yet": gettext_lazy("When you've done your part of this stage, you can say you're ready."),
     "busy": gettext_lazy("Something else was saved at the same moment. Please try again."),
+    "essential": gettext_lazy(
+        "This one keeps you both safer, so it's the one thing we ask you not to skip. Take it "
+        "slowly; a few words are enough."
+    ),
     "ended": gettext_lazy("This conversation has ended."),
     "teller_ends": gettext_lazy(
         "The one telling ends this, once they've been heard. Until then, the floor stays theirs."
@@ -175,6 +185,9 @@ def stage(request: AuthedRequest, couple: CoupleView, stage_slug: str) -> HttpRe
     stage_state = state.stage(stage_slug)
     if stage_state is None:
         raise Http404
+    if request.method == "POST" and request.POST.get("action") == "seen":
+        services.stage_opened_seen(couple=couple, stage_slug=stage_slug)
+        return redirect(next_path(request, request.POST.get("next"), default=reverse("program")))
     if request.method == "POST":
         try:
             services.stage_ready(couple=couple, stage_slug=stage_slug)
@@ -187,8 +200,28 @@ def stage(request: AuthedRequest, couple: CoupleView, stage_slug: str) -> HttpRe
         except ProgramActionError as error:
             _problem(request, error)
         return redirect("program_stage", stage_slug=stage_slug)
+    # Offered before the Consent stage opens for this person: once they have done their part of
+    # the stage before it, and on the Consent stage itself until they answer or set it aside.
+    order = [s.stage.slug for s in state.stages]
+    opens_consent = stage_slug == CONSENT_STAGE or (
+        CONSENT_STAGE in order
+        and order.index(stage_slug) == order.index(CONSENT_STAGE) - 1
+        and stage_state.my_part_done
+    )
     return render(
-        request, "repair/program/stage.html", {"state": state, "stage_state": stage_state}
+        request,
+        "repair/program/stage.html",
+        {
+            "state": state,
+            "stage_state": stage_state,
+            "held": stage_state.unlocked
+            and not stage_state.complete
+            and couple_work_paused_for(user=request.user, now=timezone.now()),
+            "safety_offer": _safety_offer(
+                request,
+                before="consent" if opens_consent and stage_state.unlocked else "",
+            ),
+        },
     )
 
 
@@ -200,14 +233,41 @@ def exercise(
     found = program().exercise(exercise_slug)
     if found is None or found.stage != stage_slug:
         raise Http404
+    action = request.POST.get("action", "") if request.method == "POST" else ""
     try:
         services.exercise_open(couple=couple, slug=exercise_slug)
     except ProgramActionError as error:
+        if error.code == "ladder_closed":
+            return _closed_step(request, couple, found, reopen=action == "reopen")
         return render(
             request,
             "repair/program/locked.html",
             {"exercise": found, "ladder": error.code == "ladder_locked"},
         )
+    if action in ("skip", "unskip", "close"):
+        try:
+            if action == "close":
+                services.ladder_close(couple=couple, exercise=found)
+                messages.success(
+                    request,
+                    _(
+                        "Closed for now. Your partner sees only that this step is closed for now, "
+                        "not who closed it, and no reason is asked."
+                    ),
+                )
+            else:
+                services.exercise_skip(couple=couple, exercise=found, skip=action == "skip")
+                messages.success(
+                    request,
+                    _(
+                        "Let go, privately. It counts as your part; you can come back to it any time."
+                    )
+                    if action == "skip"
+                    else _("It's back on your list."),
+                )
+        except ProgramActionError as error:
+            _problem(request, error)
+        return _after_post(request, found)
     if found.directional:
         step = ps.atone_step(couple=couple, exercise=found)
         if (step.direction is None and not step.roles.directions) or step.waiting_for:
@@ -217,6 +277,31 @@ def exercise(
                 {"exercise": found, "step": step, "stage": program().stage(found.stage)},
             )
     return HANDLERS[found.type](request, couple, found)
+
+
+# The stage whose opening the private check is offered again before.
+CONSENT_STAGE = "consent"
+
+
+def _safety_offer(request: AuthedRequest, *, before: str) -> str:
+    """The moment to offer this person the private check again at ("consent" or "injury"), or
+    "". For their eyes only: the partner's pages never ask."""
+    return before if before and safety_check_due(user=request.user, before=before) else ""
+
+
+def _closed_step(
+    request: AuthedRequest, couple: CoupleView, exercise: Exercise, *, reopen: bool
+) -> HttpResponse:
+    """A closeness step closed for now: the same page for both partners, whoever closed it."""
+    if reopen:
+        services.ladder_reopen(couple=couple, exercise=exercise)
+        return _after_post(request, exercise)
+    state = ps.program_state(couple=couple).exercise(exercise.slug)
+    return render(
+        request,
+        "repair/program/closed.html",
+        {"exercise": exercise, "asked": bool(state and state.i_asked_reopen)},
+    )
 
 
 def _page(
@@ -243,6 +328,19 @@ def _page(
             "prompt": exercise.prompt_for(role),
             "role": role,
             "step": step,
+            "skipped": exercise.skippable and ps.exercise_skipped(couple=couple, exercise=exercise),
+            # Joint steps wait while either of them is taking some time (never saying who or why).
+            "held": exercise.type == "conversation"
+            and couple_work_paused_for(user=request.user, now=timezone.now()),
+            "safety_offer": _safety_offer(
+                request,
+                # Before the telling: not once every run of it has been told.
+                before="injury"
+                if exercise.speaker and step is not None and step.direction is not None
+                else "consent"
+                if exercise.stage == CONSENT_STAGE
+                else "",
+            ),
             **context,
         },
     )
