@@ -56,6 +56,11 @@ def pass_safety_check(browsing: Browsing, page: Page) -> None:
     for group in page.locator("fieldset").all():
         group.locator("label.chip", has_text="No").first.click()
     page.get_by_role("button", name="Continue").click()
+    # Everyone sees the support lines after the check, then goes on.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    fits(page, "after the safety check")
+    browsing.check_a11y(page)
+    page.get_by_role("link", name="Continue").click()
 
 
 @pytest.mark.parametrize("width", [320, 390])
