@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.core import mail
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 if TYPE_CHECKING:
     from repair.couples.models import User
@@ -51,22 +52,31 @@ def run_axe(page: Page) -> dict[str, Any]:
     block it, where a <script> tag would be) and run the WCAG 2.1 A/AA rules."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source())
-    # Two runs of this suite hung for good inside axe.run on pages with a running CSS animation (a
-    # conversation's waiting pulse, a closed <details>): the animations are cancelled first (their
-    # effects go, the page's own styles stay), and a run that still does not finish within
-    # AXE_SECONDS fails the test with the page's address instead of stalling the whole suite.
-    results: dict[str, Any] = page.evaluate(
-        """async ([tags, seconds]) => {
+    # Runs of this suite hung for good in an evaluate() that awaited axe.run (evaluate has no
+    # timeout). So axe is started without being awaited, its result left on the window, and polled
+    # by wait_for_function, which has one: a run that does not finish within AXE_SECONDS fails the
+    # test with the page's address instead of stalling the whole suite. Running CSS animations are
+    # cancelled first (their effects go, the page's own styles stay).
+    page.wait_for_load_state()
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    page.evaluate(
+        """(tags) => {
             for (const animation of document.getAnimations()) animation.cancel();
-            const timeout = new Promise((resolve) => setTimeout(() => resolve(null), seconds * 1000));
-            const run = axe.run(document, {runOnly: {type: "tag", values: tags}});
-            const r = await Promise.race([run, timeout]);
-            if (r === null) return null;
-            return {violations: r.violations, passes: r.passes.length};
+            window.__axeResult = null;
+            axe.run(document, {runOnly: {type: "tag", values: tags}}).then(
+                (r) => { window.__axeResult = {violations: r.violations, passes: r.passes.length}; },
+                (e) => { window.__axeResult = {error: String(e)}; },
+            );
         }""",
-        [AXE_TAGS, AXE_SECONDS],
+        AXE_TAGS,
     )
-    assert results is not None, f"axe did not finish within {AXE_SECONDS} s on {page.url}"
+    try:
+        handle = page.wait_for_function("() => window.__axeResult", timeout=AXE_SECONDS * 1000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"axe did not finish within {AXE_SECONDS} s on {page.url}") from None
+    results: dict[str, Any] = handle.json_value()
+    assert "error" not in results, f"axe failed on {page.url}: {results['error']}"
     return results
 
 
