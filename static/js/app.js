@@ -204,8 +204,12 @@
     root.querySelectorAll("textarea[data-draft-key]").forEach(function (area) {
       const key = draftKey(area.dataset.draftKey);
       const kept = store.getItem(key);
-      if (kept && !area.value.trim()) area.value = kept;
-      else if (kept && kept === area.value) store.removeItem(key);
+      if (kept && !area.value.trim()) {
+        area.value = kept;
+        // Words brought back must be in sight: open a folded section ("More") that holds them.
+        const folded = area.closest("details");
+        if (folded) folded.open = true;
+      } else if (kept && kept === area.value) store.removeItem(key);
       area.addEventListener("input", function () {
         try { store.setItem(key, area.value); } catch (e) { /* storage full: the page still works */ }
       });

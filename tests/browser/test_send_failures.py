@@ -21,6 +21,7 @@ def test_a_refused_htmx_send_says_so_and_keeps_the_words(browsing: Browsing) -> 
     make_couple(avery_user, make_user("Blake"))
     avery = sign_in(browsing, "Avery", avery_user, PASSWORD, landing="/checkins/")
     browsing.check_a11y(avery)
+    avery.get_by_text("More, if you have a moment").click()
     box = avery.get_by_label("What helped, or what was hard?")
     box.fill(WORDS)
 

@@ -135,6 +135,7 @@ def test_words_typed_when_the_session_expired_come_back_after_signing_in_again(
     # A check-in note, sent by htmx: the sign-in page comes as a whole page, not inside the card.
     page.goto("/checkins/")
     browsing.check_a11y(page)
+    page.get_by_text("More, if you have a moment").click()
     page.get_by_label("What helped, or what was hard?").fill(CHECKIN_WORDS)
     end_session_on_the_server(page)
     page.get_by_role("button", name="Save check-in").click()
@@ -144,7 +145,9 @@ def test_words_typed_when_the_session_expired_come_back_after_signing_in_again(
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{browsing.base_url}/checkins/")
+    # Brought back, and in sight: the folded "More" opens for it.
     expect(page.get_by_label("What helped, or what was hard?")).to_have_value(CHECKIN_WORDS)
+    expect(page.get_by_label("What helped, or what was hard?")).to_be_visible()
     assert not CheckIn.objects.exists()
 
     # Sent for real this time: the draft goes once the saved check-in is on the page.
