@@ -439,6 +439,7 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
             },
         )
     ],
+    "whats_here": [Endpoint("whats_here", fields=lambda w: {"show": one_of("", "1")})],
     "when_it_hits": [
         Endpoint(
             "when_it_hits",
