@@ -73,7 +73,7 @@ def test_a_reconnection_step_opened_by_both_and_closed_again_by_one(browsing: Br
 
     # Blake sees it not open, and is never told who closed it; the next step waits.
     page_b.goto("/program/reconnection/")
-    expect(page_b.get_by_text("opens when you've both said yes").first).to_be_visible()
+    expect(page_b.get_by_text("not open yet", exact=True)).to_be_visible()
     expect(page_b.get_by_text("open", exact=True)).to_have_count(0)
     expect(page_b.get_by_text("Avery")).to_have_count(0)
     browsing.check_a11y(page_b)
