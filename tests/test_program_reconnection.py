@@ -5,6 +5,7 @@ chose Today (and emails, reminders and the calendar never name it at all)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -457,3 +458,27 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client: Client):
     response = client.get(OVERVIEW_URL)
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_my_download_holds_my_own_yes_and_never_my_partners(
+    ladder_climbed: None, partner_a: User, partner_b: User
+):
+    both_say_yes(partner_a, partner_b, KISSING.slug)
+    client_for(partner_b).post(step_url(TURNS.slug), {"action": "yes"})
+    client_for(partner_b).post(OVERVIEW_URL, {"action": "show"})
+
+    def download(person: User, fmt: str) -> str:
+        response = client_for(person).get(reverse("export_data"), {"format": fmt})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    mine_b = json.loads(download(partner_b, "json"))["program"]["reconnection"]
+    assert [y["step"] for y in mine_b["my_yes"]] == [TURNS.slug]
+    assert [o["step"] for o in mine_b["open_now"]] == [KISSING.slug]
+    assert mine_b["i_chose_today"] is True
+    mine_a = json.loads(download(partner_a, "json"))["program"]["reconnection"]
+    assert mine_a["my_yes"] == []
+    assert mine_a["i_chose_today"] is False
+    readable_a = download(partner_a, "html")
+    assert KISSING.title in readable_a
+    assert TURNS.title not in readable_a

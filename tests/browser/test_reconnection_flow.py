@@ -35,7 +35,9 @@ def test_a_reconnection_step_opened_by_both_and_closed_again_by_one(browsing: Br
     browsing.check_a11y(page_a)
     snap(page_a, "reconnection-a-consent-stage")
     page_a.get_by_role("link", name="After the ladder: reconnection, at your pace").click()
-    expect(page_a.get_by_role("heading", level=1, name="Reconnection, at your pace")).to_be_visible()
+    expect(
+        page_a.get_by_role("heading", level=1, name="Reconnection, at your pace")
+    ).to_be_visible()
     browsing.check_a11y(page_a)
     snap(page_a, "reconnection-a-overview")
     page_a.get_by_role("link", name=kissing.title).click()
