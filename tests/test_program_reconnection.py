@@ -6,7 +6,9 @@ chose Today (and emails, reminders and the calendar never name it at all)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -482,3 +484,52 @@ def test_my_download_holds_my_own_yes_and_never_my_partners(
     readable_a = download(partner_a, "html")
     assert KISSING.title in readable_a
     assert TURNS.title not in readable_a
+
+
+def test_every_state_of_the_pages_passes_the_nu_html_checker(
+    couple: Couple, partner_a: User, partner_b: User, tmp_path: Path
+):
+    """The access matrix's walk sees these pages before the ladder is climbed; here every state:
+    waiting for the ladder, askable, said yes, an open practice, an open note, and Today's card."""
+    jar = Path(os.environ.get("VNU_JAR", ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"))
+    if not jar.exists():
+        pytest.fail(f"The Nu Html Checker is missing at {jar}: `make test` fetches it.")
+    client = client_for(partner_a)
+    pages = {"before-ladder": client.get(step_url(KISSING.slug)).text}
+    climb_the_ladder(partner_a, partner_b)
+    pages["askable"] = client.get(step_url(KISSING.slug)).text
+    client.post(step_url(KISSING.slug), {"action": "yes"})
+    pages["said-yes"] = client.get(step_url(KISSING.slug)).text
+    both_say_yes(partner_a, partner_b, *(s.slug for s in STEPS[:4]))
+    pages["open-practice"] = client.get(step_url(IMAGE.slug)).text
+    pages["open-note"] = client.get(step_url(STEPS[3].slug)).text
+    pages["waits"] = client.get(step_url(STEPS[5].slug)).text
+    for person in (partner_a, partner_b):
+        client_for(person).post(OVERVIEW_URL, {"action": "show"})
+    pages["overview"] = client.get(OVERVIEW_URL).text
+    pages["today"] = client.get(reverse("today")).text
+    assert "Open for you both:" in pages["today"]
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html)
+    ran = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(jar),
+            "--errors-only",
+            "--format",
+            "json",
+            *map(str, sorted(tmp_path.glob("*.html"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(ran.stderr or ran.stdout or '{"messages": []}')
+    errors = [
+        f"{Path(m['url']).name}: line {m.get('lastLine')}: {m['message']}"
+        for m in report["messages"]
+        if m.get("type") == "error"
+    ]
+    assert not errors, "\n".join(errors)
