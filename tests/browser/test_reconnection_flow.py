@@ -93,3 +93,16 @@ def test_a_reconnection_step_opened_by_both_and_closed_again_by_one(browsing: Br
         expect(page.get_by_text("Reconnection")).to_have_count(0)
         expect(page.get_by_text(kissing.title)).to_have_count(0)
         browsing.check_a11y(page)
+
+    # Both choose to see it on Today: then, and only then, a quiet card links to it.
+    for page in (page_a, page_b):
+        page.goto("/program/reconnection/")
+        page.get_by_role("button", name="I'd like it on Today").click()
+        expect(page.get_by_text("Chosen, privately.")).to_be_visible()
+        browsing.check_a11y(page)
+    snap(page_b, "reconnection-b-today-chosen")
+    page_a.goto("/")
+    expect(page_a.get_by_role("heading", name="Reconnection, at your pace")).to_be_visible()
+    expect(page_a.get_by_text("Nothing is open at the moment.")).to_be_visible()
+    browsing.check_a11y(page_a)
+    snap(page_a, "reconnection-a-today-card")
