@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -533,3 +534,10 @@ def test_every_state_of_the_pages_passes_the_nu_html_checker(
         if m.get("type") == "error"
     ]
     assert not errors, "\n".join(errors)
+
+
+def test_program_check_checks_and_counts_the_sequence(capsys: pytest.CaptureFixture[str]):
+    call_command("program_check")
+    assert f"Reconnection (optional, after the closeness ladder): {len(STEPS)} steps" in (
+        capsys.readouterr().out
+    )
