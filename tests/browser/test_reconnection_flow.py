@@ -106,3 +106,13 @@ def test_a_reconnection_step_opened_by_both_and_closed_again_by_one(browsing: Br
     expect(page_a.get_by_text("Nothing is open at the moment.")).to_be_visible()
     browsing.check_a11y(page_a)
     snap(page_a, "reconnection-a-today-card")
+
+    # The plain note on sexual health, once both have opened the steps up to it.
+    for step in sequence().steps[:4]:
+        for person in (avery, blake):
+            services.reconnection_answer(couple=couple_view(person), step=step, yes=True)
+    note = sequence().steps[3]
+    page_a.goto(f"/program/reconnection/{note.slug}/")
+    expect(page_a.get_by_role("heading", name="Why both of you")).to_be_visible()
+    browsing.check_a11y(page_a)
+    snap(page_a, "reconnection-a-health-note")
