@@ -79,6 +79,14 @@ MATRIX: dict[str, Row] = {
         post=same(200, anonymous=LOGIN, staff=302),
         kwargs=lambda world: {"stage_slug": "safety", "exercise_slug": world.reflection_slug},
     ),
+    # Reconnection (optional, after the closeness ladder): always the signed-in person's own
+    # couple's, never found by an id. An empty or unknown POST changes nothing and goes back.
+    "program_reconnection": Row(get=COUPLE_PAGE_GET, post=same(302, anonymous=LOGIN)),
+    "program_reconnection_step": Row(
+        get=COUPLE_PAGE_GET,
+        post=same(302, anonymous=LOGIN),
+        kwargs=lambda world: {"step_slug": "reconnection-kissing"},
+    ),
     # Check-ins work with or without a couple (private ones need nobody). An empty POST is a
     # valid all-skipped check-in, shared with nobody: sharing is ticked question by question.
     "checkins:index": Row(get=same(200, anonymous=LOGIN), post=same(302, anonymous=LOGIN)),

@@ -342,6 +342,17 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         exercise_endpoint(kind)
         for kind in ("reflection", "reveal", "map", "agreement", "practice", "conversation")
     ],
+    # Reconnection (with the ladder not climbed in this world, a yes is kindly refused).
+    "program_reconnection": [
+        Endpoint("program_reconnection", fields=lambda w: {"action": one_of("show", "hide")})
+    ],
+    "program_reconnection_step": [
+        Endpoint(
+            "program_reconnection_step",
+            kwargs=lambda w: {"step_slug": "reconnection-kissing"},
+            fields=lambda w: {"action": one_of("yes", "not_yet", "close")},
+        )
+    ],
     "checkins:index": [
         Endpoint(
             "checkins:index",

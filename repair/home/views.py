@@ -27,7 +27,12 @@ from repair.lib.addresses import client_address
 from repair.lib.clock import clock_format
 from repair.lib.mail import outbox_messages
 from repair.program.library import library
-from repair.program.selectors import agreement_in_force, program_state
+from repair.program.selectors import (
+    agreement_in_force,
+    program_state,
+    reconnection_available,
+    reconnection_state,
+)
 from rituals import selectors as ritual_selectors
 
 # The Safety stage's agreement that the Pause button shows.
@@ -79,6 +84,11 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
             # plain reads: a note is marked read on the Rituals page, where notes live.
             "notes": ritual_selectors.notes_unread(couple=couple),
             "today_rituals": ritual_selectors.rituals_today(couple=couple),
+            # Reconnection: on Today only when both partners chose it (its own card decides).
+            # No query at all until the last closeness step is open (nothing could show before).
+            "reconnection": reconnection_state(couple=couple, progress=progress)
+            if not aside and reconnection_available(progress=progress)
+            else None,
         }
     return render(request, "repair/today.html", context)
 

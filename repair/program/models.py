@@ -515,3 +515,57 @@ class StageOpenedSeen(models.Model):
 
     def __str__(self) -> str:
         return f"Stage opened seen #{self.pk}"
+
+
+# --- Reconnection (repair/program/reconnection.py) ---------------------------------------------
+
+
+class ReconnectionYes(models.Model):
+    """One person's private "yes, I'd like this reconnection step open", while it is not open.
+    Never shown to the partner; gone once the step opens or is closed again."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=80)
+    said_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user", "step"], name="reconnection_yes_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reconnection yes #{self.pk}"
+
+
+class ReconnectionOpen(models.Model):
+    """A reconnection step both partners said yes to. Deliberately without an author, and deleted
+    (not marked) when either closes it again, so nothing kept tells who closed it."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=80)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "step"], name="reconnection_open_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reconnection open #{self.pk}"
+
+
+class ReconnectionShown(models.Model):
+    """One person's private "show reconnection on Today". It shows only when both chose it."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user"], name="reconnection_shown_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reconnection shown #{self.pk}"

@@ -19,8 +19,12 @@ from repair.program.models import (
     MapAnswer,
     PracticeLog,
     ProgramEntry,
+    ReconnectionOpen,
+    ReconnectionShown,
+    ReconnectionYes,
     StageReadiness,
 )
+from repair.program.reconnection import sequence
 
 
 def _title(slug: str) -> str:
@@ -72,6 +76,7 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
             for log in PracticeLog.objects.filter(user=user).order_by("completed_at", "pk")
         ],
         "conversations": _conversations(user=user, couple=couple),
+        "reconnection": _reconnection(user=user, couple=couple),
     }
     return ExportSection(
         key="program", title=_("The program"), template="repair/export/program.html", data=data
@@ -266,3 +271,26 @@ def account_delete_prepare(*, user: User, partners: dict[int, int]) -> None:
     to the partner rather than deleted with the person."""
     for couple_id, partner_id in partners.items():
         Conversation.objects.filter(couple_id=couple_id, floor=user).update(floor_id=partner_id)
+
+
+def _reconnection(*, user: User, couple: CoupleView | None) -> Data:
+    """Reconnection: this person's own yeses and Today choice, and the steps open now in their
+    current space (which both partners see). Never the partner's yes or choice."""
+    steps = {s.slug: s.title for s in sequence().steps}
+    opened = (
+        ReconnectionOpen.objects.filter(couple=couple.couple).order_by("opened_at", "pk")
+        if couple
+        else ReconnectionOpen.objects.none()
+    )
+    return {
+        "my_yes": [
+            {"step": y.step, "title": steps.get(y.step, y.step), "said_at": y.said_at}
+            for y in ReconnectionYes.objects.filter(user=user).order_by("said_at", "pk")
+        ],
+        "open_now": [
+            {"step": o.step, "title": steps.get(o.step, o.step), "opened_at": o.opened_at}
+            for o in opened
+        ],
+        "i_chose_today": couple is not None
+        and ReconnectionShown.objects.filter(user=user, couple=couple.couple).exists(),
+    }

@@ -30,12 +30,16 @@ from repair.program.models import (
     MapRound,
     PracticeLog,
     ProgramEntry,
+    ReconnectionOpen,
+    ReconnectionShown,
+    ReconnectionYes,
     RolesKind,
     RolesRound,
     RunDone,
     StageOpenedSeen,
     StageReadiness,
 )
+from repair.program.reconnection import ReconnectionStep, sequence
 
 
 @dataclass
@@ -776,3 +780,103 @@ def session_started(*, rows: list[AtoneQuestion], now: datetime) -> datetime | N
             break
         start = earlier
     return start
+
+
+# --- reconnection (repair/program/reconnection.py) ----------------------------------------------
+
+# The ladder whose last step, once open, lets the reconnection sequence begin.
+RECONNECTION_AFTER_LADDER = "closeness"
+
+
+@dataclass(frozen=True)
+class ReconnectionStepState:
+    step: ReconnectionStep
+    open: bool
+    # Not open, and the step before is open (or it is the first): a yes can be said now.
+    askable: bool
+    # My own private yes, while it is not open. The partner's is never read at all.
+    i_said_yes: bool
+
+
+@dataclass(frozen=True)
+class ReconnectionState:
+    # The last closeness step is open (both said its step before felt comfortable, and nobody
+    # has closed it): the sequence can begin.
+    available: bool
+    steps: list[ReconnectionStepState]
+    # I chose to see it on Today; ``shown``: we both did, so it is on Today.
+    i_chose_shown: bool
+    shown: bool
+
+    def step(self, slug: str) -> ReconnectionStepState | None:
+        return next((s for s in self.steps if s.step.slug == slug), None)
+
+    @property
+    def open_steps(self) -> list[ReconnectionStepState]:
+        return [s for s in self.steps if s.open]
+
+
+def reconnection_available(*, progress: ProgramState) -> bool:
+    """Whether the sequence can begin: the last step of the closeness ladder is open."""
+    last = max(
+        (e for e in program().exercises if e.ladder == RECONNECTION_AFTER_LADDER),
+        key=lambda e: e.ladder_step,
+    )
+    state = progress.exercise(last.slug)
+    stage = progress.stage(last.stage)
+    return bool(state and stage and stage.unlocked and not state.ladder_locked and not state.closed)
+
+
+def reconnection_state(
+    *, couple: CoupleView, progress: ProgramState | None = None
+) -> ReconnectionState:
+    """The sequence as this person may see it, in one query (two without ``progress``). What it
+    reads of the partner: nothing of their yes, and of their Today choice only whether both chose
+    it. So a step shows "open" or "not open yet" to both alike, whoever has said yes."""
+    if progress is None:
+        progress = program_state(couple=couple)
+    members = {couple.me.pk, couple.partner.pk if couple.partner else -1}
+    facts = (
+        ReconnectionYes.objects.filter(couple=couple.couple, user=couple.me)
+        .annotate(kind=Value("yes"))
+        .values_list("kind", "user_id", "step")
+        .union(
+            ReconnectionOpen.objects.filter(couple=couple.couple)
+            .annotate(kind=Value("open"), nobody=Value(0))
+            .values_list("kind", "nobody", "step"),
+            ReconnectionShown.objects.filter(couple=couple.couple)
+            .annotate(kind=Value("shown"), nothing=Value(""))
+            .values_list("kind", "user_id", "nothing"),
+            all=True,
+        )
+    )
+    mine_yes: set[str] = set()
+    opened: set[str] = set()
+    chose_shown: set[int] = set()
+    for kind, user_id, slug in facts:
+        if kind == "yes":
+            mine_yes.add(slug)
+        elif kind == "open":
+            opened.add(slug)
+        else:
+            chose_shown.add(user_id)
+    available = reconnection_available(progress=progress)
+    steps = []
+    before_open = True
+    for step in sequence().steps:
+        is_open = available and before_open and step.slug in opened
+        steps.append(
+            ReconnectionStepState(
+                step=step,
+                open=is_open,
+                askable=available and before_open and not is_open,
+                i_said_yes=step.slug in mine_yes and not is_open,
+            )
+        )
+        before_open = is_open
+    return ReconnectionState(
+        available=available,
+        steps=steps,
+        i_chose_shown=couple.me.pk in chose_shown,
+        shown=members <= chose_shown,
+    )

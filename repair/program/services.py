@@ -37,6 +37,9 @@ from repair.program.models import (
     MapSubmission,
     PracticeLog,
     ProgramEntry,
+    ReconnectionOpen,
+    ReconnectionShown,
+    ReconnectionYes,
     RolesKind,
     RolesProposal,
     RolesRound,
@@ -44,11 +47,13 @@ from repair.program.models import (
     StageOpenedSeen,
     StageReadiness,
 )
+from repair.program.reconnection import ReconnectionStep, sequence
 from repair.program.selectors import (
     SESSION_LENGTH,
     atone_step,
     direction_done,
     program_state,
+    reconnection_state,
     roles_for,
     session_started,
 )
@@ -132,6 +137,8 @@ def ladder_close(*, couple: CoupleView, exercise: Exercise, now: datetime | None
         )
         # Any "open it again" from before this closing no longer counts.
         LadderReopen.objects.filter(couple=couple.couple, exercise=exercise.slug).delete()
+        # The reconnection sequence comes after the whole ladder: it closes too, from its start.
+        _reconnection_close_from(couple=couple, number=1)
 
 
 def ladder_reopen(*, couple: CoupleView, exercise: Exercise, now: datetime | None = None) -> bool:
@@ -1104,3 +1111,75 @@ def questions_enough(
             defaults={"done_at": now},
         )
         _complete_runs(couple, exercise, now)
+
+
+# --- reconnection (repair/program/reconnection.py) ----------------------------------------------
+
+
+def _reconnection_close_from(*, couple: CoupleView, number: int) -> None:
+    """Close step ``number`` and every step after it: open rows and any yes said before go, so
+    each opens again only on a fresh yes from both. Nothing kept says who closed it."""
+    slugs = [s.slug for s in sequence().steps if s.number >= number]
+    ReconnectionOpen.objects.filter(couple=couple.couple, step__in=slugs).delete()
+    ReconnectionYes.objects.filter(couple=couple.couple, step__in=slugs).delete()
+
+
+def reconnection_answer(
+    *, couple: CoupleView, step: ReconnectionStep, yes: bool, now: datetime | None = None
+) -> bool:
+    """This person's private answer to opening a step: ``yes``, or taking their yes back ("not
+    yet", which is kept as nothing at all). The step opens when both have said yes (returns True
+    then). Steps open in order, and only once the closeness ladder's last step is open."""
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        state = reconnection_state(couple=couple).step(step.slug)
+        if state is None:
+            raise ProgramActionError("not_found")
+        if state.open:
+            return True  # the partner's yes a moment ago, or a double tap
+        if not state.askable:
+            raise ProgramActionError("reconnection_waits")
+        if yes:
+            # Like every joint step, a yes waits while either of them is taking some time.
+            _not_held(couple, now)
+        mine = ReconnectionYes.objects.filter(couple=couple.couple, user=couple.me, step=step.slug)
+        if not yes:
+            mine.delete()
+            return False
+        ReconnectionYes.objects.get_or_create(
+            couple=couple.couple,
+            user=couple.me,
+            step=step.slug,
+            defaults={"said_at": now or timezone.now()},
+        )
+        said = set(
+            ReconnectionYes.objects.filter(couple=couple.couple, step=step.slug).values_list(
+                "user_id", flat=True
+            )
+        )
+        if not {m.pk for m in _members(couple)} <= said or couple.partner is None:
+            return False
+        ReconnectionOpen.objects.get_or_create(
+            couple=couple.couple, step=step.slug, defaults={"opened_at": now or timezone.now()}
+        )
+        ReconnectionYes.objects.filter(couple=couple.couple, step=step.slug).delete()
+        return True
+
+
+def reconnection_close(*, couple: CoupleView, step: ReconnectionStep) -> None:
+    """Close an open step again, for now: either partner, privately, no reason asked. It closes
+    for both, and the steps after it close too."""
+    with transaction.atomic():
+        Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
+        _reconnection_close_from(couple=couple, number=step.number)
+
+
+def reconnection_show(*, couple: CoupleView, show: bool, now: datetime | None = None) -> None:
+    """This person's private choice to see the sequence on Today. It is there only when both have
+    chosen it; either taking it back takes it off Today for both."""
+    if show:
+        ReconnectionShown.objects.get_or_create(
+            couple=couple.couple, user=couple.me, defaults={"chosen_at": now or timezone.now()}
+        )
+    else:
+        ReconnectionShown.objects.filter(couple=couple.couple, user=couple.me).delete()

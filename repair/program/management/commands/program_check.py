@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from repair.program.content import FOLDER, ProgramError, load_program
 from repair.program.library import library
+from repair.program.reconnection import ReconnectionError, load_sequence
 
 
 class Command(BaseCommand):
@@ -40,6 +41,15 @@ class Command(BaseCommand):
         ladders = Counter(e.ladder for e in program.exercises if e.ladder)
         for name, steps in ladders.items():
             self.stdout.write(f"Ladder {name!r}: {steps} steps")
+        try:
+            reconnection = load_sequence()
+        except ReconnectionError as error:
+            raise CommandError(f"reconnection: {error}", returncode=1) from None
+        practices = sum(1 for s in reconnection.steps if s.steps)
+        self.stdout.write(
+            f"Reconnection (optional, after the closeness ladder): {len(reconnection.steps)} steps "
+            f"({practices} guided practices, {len(reconnection.steps) - practices} to read)"
+        )
         offered = sum(1 for e in program.exercises if e.reads)
         self.stdout.write(f"Reads: {len(library())}, offered on {offered} exercises' pages")
         self.stdout.write(
