@@ -342,6 +342,34 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         exercise_endpoint(kind)
         for kind in ("reflection", "reveal", "map", "agreement", "practice", "conversation")
     ],
+    # The prompt bank: Sustaining is open in this world.
+    "program_bank": [
+        Endpoint(
+            "program_bank",
+            fields=lambda w: {
+                "action": one_of("answer", "aside"),
+                "prompt": one_of("everyday-01", "play-12", "hard-things-20"),
+                "theme": one_of("everyday", "play", "hard-things"),
+                "weight": one_of("light", "deeper", "hard"),
+                "text": hostile,
+            },
+            kept=("text",),
+        ),
+        Endpoint("program_bank", query=("theme", "weight")),
+    ],
+    "program_bank_past": [Endpoint("program_bank_past")],
+    "program_check_back": [
+        Endpoint(
+            "program_check_back",
+            kwargs=lambda w: {"months": 1},
+            fields=lambda w: {
+                "action": one_of("save", "send"),
+                "reflection": hostile,
+                "hope": hostile,
+            },
+            kept=("reflection", "hope"),
+        )
+    ],
     "checkins:index": [
         Endpoint(
             "checkins:index",
