@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -204,8 +205,6 @@ def test_an_answer_stays_private_until_both_have_answered(
 
 def test_answers_are_kept_encrypted(sustaining: Couple, partner_a: User):
     answer(partner_a, AVERY_WORDS)
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT text FROM program_bankanswer")
         stored = cursor.fetchone()[0]
@@ -321,7 +320,7 @@ def test_nothing_comes_round_again_before_the_lane_is_used_up(
     assert sorted(seen) == sorted(p.id for p in lane)  # every prompt once, none twice
     # Then a new round begins, again with every prompt before any repeat.
     second = []
-    for n in range(len(lane)):
+    for _ in range(len(lane)):
         prompt = current_id(partner_a, "memories", "hard")
         second.append(prompt)
         longrun_services.bank_set_aside(couple=couple_view(partner_a), prompt_id=prompt)
