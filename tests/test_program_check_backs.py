@@ -6,7 +6,11 @@ Blake in Auckland."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,10 +21,11 @@ from repair.couples.models import Couple, User
 from repair.program import longrun_services
 from repair.program import services as program_services
 from repair.program.content import program
-from repair.program.longrun_selectors import add_months, check_backs
+from repair.program.longrun_selectors import add_months, bank_lane, check_backs
 from repair.program.models import CheckBack
 from repair.program.services import ProgramActionError
 from tests.factories import couple_view, open_stages_before
+from tests.subprocesses import ROOT
 
 # Sustaining opens late on 31 January in London: already 1 February in Auckland.
 OPENED = datetime(2026, 1, 31, 22, 30, tzinfo=UTC)
@@ -251,3 +256,75 @@ def test_the_check_back_page_costs_the_same_however_many_agreement_versions(
         with django_assert_max_num_queries(25) as large:
             client_a.get(url)
         assert len(large.captured_queries) == small_count
+
+
+# --- markup ---------------------------------------------------------------------------------------
+
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+
+
+def test_the_long_run_pages_pass_the_nu_html_checker(
+    opened: Couple, partner_a: User, partner_b: User, client_a: Client, tmp_path: Path
+):
+    """tests/test_markup.py checks these pages before Sustaining opens; here they are open, with
+    a prompt revealed, one waiting, agreements in force and a check-back sent."""
+    if not VNU_JAR.exists():
+        pytest.fail(f"The Nu Html Checker is missing at {VNU_JAR}: `make test` fetches it.")
+    pause_plan = program().exercise("safety-pause-plan")
+    assert pause_plan is not None
+    version = program_services.agreement_propose(
+        couple=couple_view(partner_a), exercise=pause_plan, text="We pause for twenty minutes."
+    )
+    program_services.agreement_accept(
+        couple=couple_view(partner_b), exercise=pause_plan, version_id=version.pk
+    )
+    a, b = couple_view(partner_a), couple_view(partner_b)
+    for who, words in ((a, "Avery <b>bold</b> & more"), (b, "Blake\n\nin two paragraphs")):
+        prompt = bank_lane(couple=who, theme="play", weight="hard").current.prompt.id
+        longrun_services.bank_answer(couple=who, prompt_id=prompt, text=words)
+    prompt = bank_lane(couple=a, theme="play", weight="hard").current.prompt.id
+    longrun_services.bank_answer(couple=a, prompt_id=prompt, text="Waiting for Blake")
+    pages = {}
+    with time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False):
+        longrun_services.check_back_save(
+            couple=a, months=1, reflection=PRIVATE, hope=AVERY_LINE, send=True
+        )
+        for name, url in {
+            "bank": reverse("program_bank") + "?theme=play&weight=hard",
+            "bank-fresh": reverse("program_bank") + "?theme=dreams&weight=light",
+            "past": reverse("program_bank_past"),
+            "check-back": reverse("program_check_back", args=[1]),
+            "check-back-later": reverse("program_check_back", args=[6]),
+            "program": reverse("program"),
+            "sustaining": reverse("program_stage", args=["sustaining"]),
+            "today": reverse("today"),
+        }.items():
+            response = client_a.get(url)
+            assert response.status_code == 200, url
+            pages[name] = response.text
+    for name, html in pages.items():
+        (tmp_path / f"{name}.html").write_text(html)
+    ran = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            *sorted(map(str, tmp_path.glob("*.html"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(ran.stderr or ran.stdout or '{"messages": []}')
+    errors = [
+        f"{Path(m['url']).name}: line {m.get('lastLine')}: {m['message']}"
+        for m in report["messages"]
+        if m.get("type") == "error"
+    ]
+    assert not errors, "\n".join(errors)
