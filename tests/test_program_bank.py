@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from repair.couples.models import Couple, User
+from repair.home.privacy import account_delete
 from repair.program import longrun_services
 from repair.program.bank import FOLDER, SMALLEST, WEIGHTS, BankError, bank, load_bank
 from repair.program.longrun_selectors import bank_lane
@@ -419,3 +420,31 @@ def test_the_bank_pages_cost_the_same_however_many_prompts_were_answered(
         with django_assert_max_num_queries(20) as counted:
             client_a.get(url)
         assert len(counted.captured_queries) == small[url], url
+
+
+# --- my own data ----------------------------------------------------------------------------------
+
+
+def test_my_download_holds_my_prompt_answers_and_never_my_partners(
+    sustaining: Couple, partner_a: User, partner_b: User, client_a: Client, client_b: Client
+):
+    answer(partner_a, AVERY_WORDS)
+    answer(partner_b, BLAKE_WORDS)
+    answer(partner_b, "Blake answers the next one, alone")
+    for fmt in ("json", "html"):
+        mine = client_a.get(reverse("export_data"), {"format": fmt}).content.decode()
+        assert "walk by the river" in mine
+        assert "coffee in the quiet kitchen" not in mine
+        assert "the next one, alone" not in mine
+        theirs = client_b.get(reverse("export_data"), {"format": fmt}).content.decode()
+        assert "coffee in the quiet kitchen" in theirs
+        assert "walk by the river" not in theirs
+
+
+def test_deleting_my_account_takes_my_answers_and_leaves_my_partners(
+    sustaining: Couple, partner_a: User, partner_b: User
+):
+    answer(partner_a, AVERY_WORDS)
+    answer(partner_b, BLAKE_WORDS)
+    account_delete(user=partner_a)
+    assert list(BankAnswer.objects.values_list("text", flat=True)) == [BLAKE_WORDS]
