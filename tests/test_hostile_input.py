@@ -357,7 +357,7 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
         ),
         Endpoint("program_bank", query=("theme", "weight")),
     ],
-    "program_bank_past": [Endpoint("program_bank_past")],
+    "program_bank_past": [Endpoint("program_bank_past", query=("before",))],
     "program_check_back": [
         Endpoint(
             "program_check_back",

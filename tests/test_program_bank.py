@@ -448,3 +448,22 @@ def test_deleting_my_account_takes_my_answers_and_leaves_my_partners(
     answer(partner_b, BLAKE_WORDS)
     account_delete(user=partner_a)
     assert list(BankAnswer.objects.values_list("text", flat=True)) == [BLAKE_WORDS]
+
+
+def test_the_prompts_answered_before_come_a_page_at_a_time(
+    sustaining: Couple, partner_a: User, partner_b: User, client_a: Client
+):
+    for n in range(35):
+        answer(partner_a, f"Avery number {n}.", "us-now" if n < 22 else "dreams", "light")
+        answer(partner_b, f"Blake number {n}.", "us-now" if n < 22 else "dreams", "light")
+    first = client_a.get(reverse("program_bank_past")).text
+    assert "Avery number 34." in first
+    assert "Avery number 4." not in first  # the oldest five wait on the next page
+    older = re.search(r'href="\?before=(\d+)"', first)
+    assert older is not None
+    second = client_a.get(reverse("program_bank_past") + f"?before={older.group(1)}").text
+    for n in range(5):
+        assert f"Avery number {n}." in second
+        assert f"Blake number {n}." in second
+    assert "Avery number 5." not in second
+    assert "?before=" not in second

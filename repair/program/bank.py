@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.utils.functional import Promise
@@ -66,7 +66,7 @@ class Bank:
     def counts(self) -> dict[tuple[str, str], int]:
         return {(t.slug, w): len(self.lane(t.slug, w)) for t in self.themes for w in WEIGHTS}
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[str, Prompt]:
         return {p.id: p for p in self.prompts}
 

@@ -213,20 +213,34 @@ def bank_latest_lane(*, couple: CoupleView) -> tuple[str, str] | None:
     return row
 
 
-def bank_past(*, couple: CoupleView, limit: int = PAST_PAGE) -> list[DrawView]:
-    """The prompts answered before, newest first: revealed ones with both answers; ones set aside
-    with this person's own answer only (if they wrote one). Two queries."""
-    draws = list(
-        BankDraw.objects.filter(couple=couple.couple)
-        .filter(Q(revealed_at__isnull=False) | Q(set_aside_at__isnull=False))
-        .order_by("-drawn_at", "-pk")[:limit]
+@dataclass(frozen=True)
+class PastPage:
+    draws: list[DrawView]
+    # Where the next, older page starts (a draw id), or None on the last page.
+    older: int | None
+
+
+def bank_past(*, couple: CoupleView, before: int | None = None, limit: int = PAST_PAGE) -> PastPage:
+    """The prompts answered before, newest first, a page at a time (``before``: a draw id from the
+    page before): revealed ones with both answers; ones set aside with this person's own answer
+    only (if they wrote one). Two queries, however long the history."""
+    rows = BankDraw.objects.filter(couple=couple.couple).filter(
+        Q(revealed_at__isnull=False) | Q(set_aside_at__isnull=False)
     )
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    draws = list(rows.order_by("-pk")[: limit + 1])
+    older = draws[limit - 1].pk if len(draws) > limit else None
+    draws = draws[:limit]
     views = _draw_views(couple, draws) if draws else {}
-    return [
-        views[d.pk]
-        for d in draws
-        if d.pk in views and (d.revealed_at is not None or views[d.pk].mine)
-    ]
+    return PastPage(
+        draws=[
+            views[d.pk]
+            for d in draws
+            if d.pk in views and (d.revealed_at is not None or views[d.pk].mine)
+        ],
+        older=older,
+    )
 
 
 # --- seasonal check-backs -------------------------------------------------------------------------

@@ -108,10 +108,13 @@ def bank_page(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
 def bank_past(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     if ls.sustaining_opened_at(couple=couple) is None:
         return render(request, "repair/program/bank_locked.html", {"stage": _sustaining()})
+    before = request.GET.get("before", "")
+    # An id from our own "older" link; anything else (too long, not digits) starts from the top.
+    start = int(before) if before.isascii() and before.isdigit() and len(before) <= 18 else None
     return render(
         request,
         "repair/program/bank_past.html",
-        {"couple": couple, "past": ls.bank_past(couple=couple), "weights": WEIGHTS},
+        {"couple": couple, "past": ls.bank_past(couple=couple, before=start)},
     )
 
 
