@@ -366,6 +366,7 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
                 "action": one_of("save", "send"),
                 "reflection": hostile,
                 "hope": hostile,
+                "still_right": one_of("safety-pause-plan", "meaning-shared-project"),
             },
             kept=("reflection", "hope"),
         )

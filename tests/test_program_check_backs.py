@@ -328,3 +328,31 @@ def test_the_long_run_pages_pass_the_nu_html_checker(
         if m.get("type") == "error"
     ]
     assert not errors, "\n".join(errors)
+
+
+def test_still_right_marks_are_mine_and_only_for_agreements_in_force(
+    opened: Couple, partner_a: User, partner_b: User, client_a: Client, client_b: Client
+):
+    pause_plan = program().exercise("safety-pause-plan")
+    assert pause_plan is not None
+    version = program_services.agreement_propose(
+        couple=couple_view(partner_a), exercise=pause_plan, text="We pause for twenty minutes."
+    )
+    program_services.agreement_accept(
+        couple=couple_view(partner_b), exercise=pause_plan, version_id=version.pk
+    )
+    url = reverse("program_check_back", args=[1])
+    with time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False):
+        client_a.post(
+            url,
+            {
+                "action": "save",
+                "reflection": PRIVATE,
+                "hope": "",
+                "still_right": ["safety-pause-plan", "safety-honesty-agreement", "x" * 500],
+            },
+        )
+        assert CheckBack.objects.get(user=partner_a).still_right == ["safety-pause-plan"]
+        checked = 'value="safety-pause-plan" form="check-back-form" checked'
+        assert checked in client_a.get(url).text
+        assert checked not in client_b.get(url).text

@@ -14,6 +14,7 @@ from repair.couples.selectors import CoupleView
 from repair.program.bank import WEIGHTS, bank
 from repair.program.longrun_selectors import (
     SEASONS,
+    agreements_in_force,
     check_backs,
     lane_draws,
     sustaining_opened_at,
@@ -115,6 +116,7 @@ def check_back_save(
     reflection: str,
     hope: str,
     send: bool,
+    still_right: list[str] | None = None,
     now: datetime | None = None,
 ) -> CheckBack:
     """Save this person's part of a check-back that is due: the reflection (theirs alone, which
@@ -131,6 +133,9 @@ def check_back_save(
     if send and not hope:
         raise ProgramActionError("hope_empty")
     season = next((c for c in check_backs(couple=couple, now=now) if c.months == months), None)
+    # Only agreements in force can be marked; anything else sent is dropped.
+    in_force = {a.exercise.slug for a in agreements_in_force(couple=couple)}
+    marked = sorted({slug for slug in still_right or [] if slug in in_force})
     if season is None or not season.due:
         raise ProgramActionError("not_yet")
     with transaction.atomic():
@@ -149,6 +154,7 @@ def check_back_save(
             raise ProgramActionError("hope_empty")
         row.reflection = reflection
         row.hope = hope
+        row.still_right = marked
         row.updated_at = now
         if send and row.sent_at is None:
             row.sent_at = now

@@ -140,6 +140,7 @@ def check_back(request: AuthedRequest, couple: CoupleView, months: int) -> HttpR
                 reflection=typed["reflection"],
                 hope=typed["hope"],
                 send=action == "send",
+                still_right=[slug[:80] for slug in request.POST.getlist("still_right")[:50]],
             )
         except ProgramActionError as error:
             _problem(request, error)
@@ -149,6 +150,11 @@ def check_back(request: AuthedRequest, couple: CoupleView, months: int) -> HttpR
             return redirect("program_check_back", months=months)
     seasons = ls.check_backs(couple=couple, now=now)
     season = next((s for s in seasons if s.months == months), None)
+    marked = (
+        request.POST.getlist("still_right")
+        if typed
+        else (season.mine.still_right if season and season.mine else [])
+    )
     template = "repair/program/check_back.html"
     if request.htmx and request.method == "GET":
         template += "#live"
@@ -162,6 +168,7 @@ def check_back(request: AuthedRequest, couple: CoupleView, months: int) -> HttpR
             "agreements": ls.agreements_in_force(couple=couple) if season and season.due else [],
             "story": program().exercise(ls.STORY_EXERCISE),
             "typed": typed,
+            "still_right": marked,
             "stage": _sustaining(),
         },
     )

@@ -578,6 +578,9 @@ class CheckBack(models.Model):
     months = models.PositiveSmallIntegerField()
     reflection = EncryptedTextField(blank=True)
     hope = EncryptedTextField(blank=True)
+    # The agreements (exercise slugs) this person marked "still right" in this check-back: a
+    # private note for their own walk through them, never shown to the partner.
+    still_right = models.JSONField(default=list, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

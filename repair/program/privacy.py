@@ -294,6 +294,7 @@ def long_run_export(*, user: User) -> Data:
             "months": row.months,
             "reflection": row.reflection,
             "line_for_the_next_season": row.hope,
+            "agreements_still_right": [_title(slug) for slug in row.still_right],
             "sent_at": row.sent_at,
         }
         for row in CheckBack.objects.filter(user=user).order_by("months", "pk")

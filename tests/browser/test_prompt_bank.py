@@ -4,6 +4,7 @@ shows both answers by itself. Then the first seasonal check-back, a month on."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from repair.program import services as program_services
 from repair.program.bank import bank
+from repair.program.content import program
 from repair.program.models import BankAnswer, StageReadiness
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import sign_in, snap
-from tests.factories import PASSWORD, make_couple, make_user, open_stages_before
+from tests.factories import PASSWORD, couple_view, make_couple, make_user, open_stages_before
 
 pytestmark = pytest.mark.browser
 
@@ -87,6 +90,14 @@ def test_the_first_check_back_a_month_on(browsing: Browsing) -> None:
     StageReadiness.objects.filter(stage="meaning").update(
         ready_at=timezone.now() - timedelta(days=40)
     )
+    pause_plan = program().exercise("safety-pause-plan")
+    assert pause_plan is not None
+    version = program_services.agreement_propose(
+        couple=couple_view(avery_user), exercise=pause_plan, text="We pause for twenty minutes."
+    )
+    program_services.agreement_accept(
+        couple=couple_view(blake_user), exercise=pause_plan, version_id=version.pk
+    )
 
     avery = sign_in(browsing, "Avery", avery_user, PASSWORD, landing="/")
     card = avery.locator(
@@ -98,9 +109,17 @@ def test_the_first_check_back_a_month_on(browsing: Browsing) -> None:
     card.get_by_role("link", name="Open the check-back").click()
     expect(avery.get_by_role("heading", level=1)).to_have_text("Check-back after 1 month")
     browsing.check_a11y(avery)
+    avery.get_by_label("Still right").check()
+    expect(
+        avery.get_by_role("link", name=re.compile(r"^Change it\W+Our pause plan$"))
+    ).to_have_attribute(
+        "href",
+        reverse("program_exercise", args=["safety", "safety-pause-plan"]) + "#agreement-text",
+    )
     avery.get_by_label("Looking back on these months").fill("Calmer than I feared.")
     avery.get_by_label("What you'd like for the two of you").fill("More walks at the weekend")
     avery.get_by_role("button", name="Send my line").click()
     expect(avery.get_by_role("status")).to_contain_text("Your line is in.")
+    expect(avery.get_by_label("Still right")).to_be_checked()
     browsing.check_a11y(avery)
     snap(avery, "check-back-avery-sent")
