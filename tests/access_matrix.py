@@ -73,6 +73,16 @@ MATRIX: dict[str, Row] = {
         post=same(302, anonymous=LOGIN),
         kwargs=lambda world: {"stage_slug": "safety"},
     ),
+    # The prompt bank and the check-backs (Sustaining): the couple's own, taken from the session,
+    # never from the address. Before Sustaining opens: a calm "not yet" page. An empty POST
+    # re-shows the page with a kind message.
+    "program_bank": Row(get=COUPLE_PAGE_GET, post=same(200, anonymous=LOGIN, staff=302)),
+    "program_bank_past": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    "program_check_back": Row(
+        get=COUPLE_PAGE_GET,
+        post=same(200, anonymous=LOGIN, staff=302),
+        kwargs=lambda world: {"months": 3},
+    ),
     # An exercise of the couple's own: an empty POST re-shows the page with a kind message.
     "program_exercise": Row(
         get=COUPLE_PAGE_GET,

@@ -353,6 +353,35 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
             fields=lambda w: {"action": one_of("yes", "not_yet", "close")},
         )
     ],
+    # The prompt bank: Sustaining is open in this world.
+    "program_bank": [
+        Endpoint(
+            "program_bank",
+            fields=lambda w: {
+                "action": one_of("answer", "aside"),
+                "prompt": one_of("everyday-01", "play-12", "hard-things-20"),
+                "theme": one_of("everyday", "play", "hard-things"),
+                "weight": one_of("light", "deeper", "hard"),
+                "text": hostile,
+            },
+            kept=("text",),
+        ),
+        Endpoint("program_bank", query=("theme", "weight")),
+    ],
+    "program_bank_past": [Endpoint("program_bank_past", query=("before",))],
+    "program_check_back": [
+        Endpoint(
+            "program_check_back",
+            kwargs=lambda w: {"months": 1},
+            fields=lambda w: {
+                "action": one_of("save", "send"),
+                "reflection": hostile,
+                "hope": hostile,
+                "still_right": one_of("safety-pause-plan", "meaning-shared-project"),
+            },
+            kept=("reflection", "hope"),
+        )
+    ],
     "checkins:index": [
         Endpoint(
             "checkins:index",

@@ -27,6 +27,7 @@ from repair.lib.addresses import client_address
 from repair.lib.clock import clock_format
 from repair.lib.mail import outbox_messages
 from repair.program.library import library
+from repair.program.longrun_selectors import check_back_card
 from repair.program.selectors import (
     agreement_in_force,
     program_state,
@@ -70,6 +71,10 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
         context |= {
             # Taking time on their own: no nudge towards couple work.
             "next_step": None if aside else progress.next_for_me,
+            # A seasonal check-back that has come due (repair/program/_long_run_card.html).
+            "check_back": None
+            if aside
+            else check_back_card(couple=couple, now=timezone.now(), progress=progress),
             "opened": None if aside else progress.just_opened,
             "partner_pause": selectors.partner_pause(
                 couple=couple,

@@ -569,3 +569,79 @@ class ReconnectionShown(models.Model):
 
     def __str__(self) -> str:
         return f"Reconnection shown #{self.pk}"
+
+
+# --- the long run: the prompt bank and the seasonal check-backs ----------------------------------
+
+
+class BankDraw(models.Model):
+    """One prompt of the bank (repair/program/bank/) taken up by a couple, in one round of its
+    theme and weight. Made when the first answer comes; revealed when the second does; or set
+    aside by either, unrevealed for good. A lane (theme, weight) goes through every prompt once per
+    round before any comes back, and has at most one open draw at a time."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    prompt = models.CharField(max_length=60)
+    theme = models.CharField(max_length=30)
+    weight = models.CharField(max_length=10)
+    round = models.PositiveIntegerField()
+    drawn_at = models.DateTimeField(default=timezone.now)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    set_aside_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "prompt", "round"], name="bank_draw_once_a_round"
+            ),
+            models.UniqueConstraint(
+                fields=["couple", "theme", "weight"],
+                condition=models.Q(revealed_at__isnull=True, set_aside_at__isnull=True),
+                name="bank_draw_one_open_per_lane",
+            ),
+        ]
+        indexes = [models.Index(fields=["couple", "theme", "weight", "round"])]
+
+    def __str__(self) -> str:
+        return f"Bank draw #{self.pk}"
+
+
+class BankAnswer(models.Model):
+    """One person's private answer to a drawn prompt: shown to the partner only once the draw is
+    revealed, and never changed after that."""
+
+    draw = models.ForeignKey(BankDraw, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField()
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["draw", "user"], name="bank_answer_once")]
+
+    def __str__(self) -> str:
+        return f"Bank answer #{self.pk}"
+
+
+class CheckBack(models.Model):
+    """One person's part of a seasonal check-back (1, 3, 6 or 12 months after Sustaining opened):
+    a reflection for their eyes only, and one line for the next season, shown beside the
+    partner's once both have sent theirs (and unchanged after that)."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    months = models.PositiveSmallIntegerField()
+    reflection = EncryptedTextField(blank=True)
+    hope = EncryptedTextField(blank=True)
+    # The agreements (exercise slugs) this person marked "still right" in this check-back: a
+    # private note for their own walk through them, never shown to the partner.
+    still_right = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user", "months"], name="check_back_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-back #{self.pk}"

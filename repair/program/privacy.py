@@ -11,9 +11,12 @@ from repair.couples.models import Membership, User
 from repair.couples.selectors import CoupleView
 from repair.lib.export import Data, ExportSection
 from repair.program import selectors as program_selectors
+from repair.program.bank import bank
 from repair.program.content import Exercise, program
 from repair.program.models import (
     AgreementVersion,
+    BankAnswer,
+    CheckBack,
     Conversation,
     ExerciseCompletion,
     MapAnswer,
@@ -77,6 +80,7 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
         ],
         "conversations": _conversations(user=user, couple=couple),
         "reconnection": _reconnection(user=user, couple=couple),
+        **long_run_export(user=user),
     }
     return ExportSection(
         key="program", title=_("The program"), template="repair/export/program.html", data=data
@@ -294,3 +298,33 @@ def _reconnection(*, user: User, couple: CoupleView | None) -> Data:
         "i_chose_today": couple is not None
         and ReconnectionShown.objects.filter(user=user, couple=couple.couple).exists(),
     }
+
+
+def long_run_export(*, user: User) -> Data:
+    """This person's own words in the prompt bank and the check-backs, from every space. Only
+    their own: a partner's answer stays with the partner."""
+    answers: list[Data] = []
+    for answer in (
+        BankAnswer.objects.filter(user=user).select_related("draw").order_by("answered_at", "pk")
+    ):
+        prompt = bank().prompt(answer.draw.prompt)
+        answers.append(
+            {
+                "prompt": answer.draw.prompt,
+                "question": prompt.text if prompt else "",
+                "text": answer.text,
+                "answered_at": answer.answered_at,
+                "shown_to_both": answer.draw.revealed_at is not None,
+            }
+        )
+    check_backs: list[Data] = [
+        {
+            "months": row.months,
+            "reflection": row.reflection,
+            "line_for_the_next_season": row.hope,
+            "agreements_still_right": [_title(slug) for slug in row.still_right],
+            "sent_at": row.sent_at,
+        }
+        for row in CheckBack.objects.filter(user=user).order_by("months", "pk")
+    ]
+    return {"my_prompt_answers": answers, "my_check_backs": check_backs}

@@ -23,6 +23,7 @@ from repair.lib.redirects import next_path
 from repair.program import selectors as ps
 from repair.program import services
 from repair.program.content import Exercise, program
+from repair.program.longrun_views import long_run_context
 from repair.program.services import ProgramActionError
 
 PROBLEMS = {
@@ -117,10 +118,15 @@ def _problem(request: AuthedRequest, error: ProgramActionError) -> None:
 @require_GET
 @couple_required(paired=True)
 def overview(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
+    state = ps.program_state(couple=couple)
     return render(
         request,
         "repair/program/overview.html",
-        {"state": ps.program_state(couple=couple), "roles": ps.roles_view(couple=couple)},
+        {
+            "state": state,
+            "roles": ps.roles_view(couple=couple),
+            **long_run_context(couple=couple, progress=state),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from repair.program.bank import WEIGHTS, BankError, load_bank
 from repair.program.content import FOLDER, ProgramError, load_program
 from repair.program.library import library
 from repair.program.reconnection import ReconnectionError, load_sequence
@@ -52,8 +53,25 @@ class Command(BaseCommand):
         )
         offered = sum(1 for e in program.exercises if e.reads)
         self.stdout.write(f"Reads: {len(library())}, offered on {offered} exercises' pages")
+        self._bank_summary()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Program OK: {len(program.stages)} stages, {len(program.exercises)} exercises."
             )
         )
+
+    def _bank_summary(self) -> None:
+        """The prompt bank of the Sustaining stage: its size by theme and by weight."""
+        try:
+            found = load_bank()
+        except BankError as error:
+            raise CommandError(f"the prompt bank: {error}", returncode=1) from None
+        counts = found.counts()
+        self.stdout.write(f"Prompt bank: {len(found.prompts)} prompts")
+        for theme in found.themes:
+            parts = ", ".join(f"{weight} {counts[(theme.slug, weight)]}" for weight in WEIGHTS)
+            self.stdout.write(f"  {theme.title}: {parts}")
+        totals = ", ".join(
+            f"{weight} {sum(counts[(t.slug, weight)] for t in found.themes)}" for weight in WEIGHTS
+        )
+        self.stdout.write(f"  By weight: {totals}")
