@@ -166,7 +166,7 @@ def ritual_rows(
                 library=BY_SLUG.get(ritual.ritual),
                 whose=whose(ritual, couple),
                 mine=mine,
-                schedule=schedule_text(ritual, clock=couple.me.clock),
+                schedule=schedule_text(ritual, clock=couple.me.time_clock),
             )
         )
     return rows
@@ -191,7 +191,7 @@ def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[Ri
             library=BY_SLUG.get(ritual.ritual),
             whose=whose(ritual, couple),
             mine=True,
-            schedule=schedule_text(ritual, clock=couple.me.clock),
+            schedule=schedule_text(ritual, clock=couple.me.time_clock),
         )
         for ritual in active
     ]

@@ -154,7 +154,7 @@ def pause(request: HttpRequest) -> HttpResponse:
                 else:
                     text = _(
                         "We've let %(name)s know you need a pause, and that you'll be back around %(time)s."
-                    ) % {"name": name, "time": clock_format(notice.back_at, clock=user.clock)}
+                    ) % {"name": name, "time": clock_format(notice.back_at, clock=user.time_clock)}
                 messages.success(request, text)
                 return redirect("pause")
             mine = selectors.pause_mine(couple=couple, now=timezone.now())
