@@ -78,8 +78,10 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
             # The rituals card (rituals/today_card.html): notes not read yet, today's rituals. Both
             # plain reads: a note is marked read on the Rituals page, where notes live.
             "notes": ritual_selectors.notes_unread(couple=couple),
-            "today_rituals": ritual_selectors.rituals_today(couple=couple),
         }
+        # Today's rituals, and the partner's suggestions waiting for a yes (one query).
+        rituals = ritual_selectors.today_rituals(couple=couple)
+        context |= {"today_rituals": rituals.rows, "ritual_asks": rituals.asks}
     return render(request, "repair/today.html", context)
 
 
