@@ -70,9 +70,7 @@ class ScheduleForm(forms.Form):
     )
     local_time = _time_field(
         _("At what time?"),
-        help_text=_(
-            "Each of you is reminded at your own local time: this time, where each of you is."
-        ),
+        help_text=_("Each of you is reminded at this time in your own time zone."),
     )
     who = forms.ChoiceField(
         label=_("For whom?"),
