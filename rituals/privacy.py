@@ -59,6 +59,9 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
                     "for": "both" if r.person_id is None else "me",
                     "current_space": r.couple_id == current_id,
                     "created_at": r.created_at,
+                    # A suggestion for both: "waiting" or "not_now" until accepted ("").
+                    "suggestion": r.proposal,
+                    "accepted_at": r.accepted_at,
                     "paused_at": r.paused_at,
                     "stopped_at": r.stopped_at,
                 }
