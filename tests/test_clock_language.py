@@ -112,7 +112,7 @@ def test_a_reminder_email_shows_the_time_on_the_persons_own_clock(
 def test_settings_offers_the_language_format_and_a_choice_overrides_it(partner_a: User):
     client = client_for(partner_a)
     page = client.get(reverse("settings"), headers={"accept-language": "en-US"}).text
-    assert "As my language writes times" in page
+    assert "From my language" in page
 
     client.post(
         reverse("settings"),
@@ -121,7 +121,7 @@ def test_settings_offers_the_language_format_and_a_choice_overrides_it(partner_a
     )
     partner_a.refresh_from_db()
     assert (partner_a.clock, partner_a.language, partner_a.time_clock) == ("", "en-us", "12")
-    assert "As my language writes times: 12-hour" in client.get(reverse("settings")).text
+    assert "From my language: 12-hour" in client.get(reverse("settings")).text
 
     client.post(
         reverse("settings"),

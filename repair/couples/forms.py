@@ -109,7 +109,7 @@ class ProfileForm(forms.Form):
         clock.choices = [
             (
                 Clock.LANGUAGE.value,
-                _("As my language writes times: %(example)s") % {"example": example},
+                _("From my language: %(example)s") % {"example": example},
             ),
             (Clock.H12.value, Clock.H12.label),
             (Clock.H24.value, Clock.H24.label),

@@ -43,7 +43,7 @@ class SelfDescription(models.TextChoices):
 class Clock(models.TextChoices):
     """How the person reads a time of day (repair/lib/clock.py). Blank: as their language does."""
 
-    LANGUAGE = "", _("As my language writes times")
+    LANGUAGE = "", _("From my language")
     H12 = "12", _("12-hour (9:30 p.m.)")
     H24 = "24", _("24-hour (21:30)")
 

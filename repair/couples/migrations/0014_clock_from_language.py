@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='user',
             name='clock',
-            field=models.CharField(blank=True, choices=[('', 'As my language writes times'), ('12', '12-hour (9:30 p.m.)'), ('24', '24-hour (21:30)')], default='', max_length=2, verbose_name='clock'),
+            field=models.CharField(blank=True, choices=[('', 'From my language'), ('12', '12-hour (9:30 p.m.)'), ('24', '24-hour (21:30)')], default='', max_length=2, verbose_name='clock'),
         ),
         migrations.RunPython(keep_what_everyone_saw, back_to_blank),
     ]
