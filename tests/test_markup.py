@@ -177,9 +177,7 @@ def test_every_page_passes_the_nu_html_checker(
     assert not errors, f"{len(errors)} markup errors:\n" + "\n".join(errors)
 
 
-def test_every_page_has_a_meta_description(
-    couple: Couple, partner_a: User, partner_b: User
-):
+def test_every_page_has_a_meta_description(couple: Couple, partner_a: User, partner_b: User):
     pages = _pages(_world(couple, partner_a, partner_b), partner_a)
 
     found = {
