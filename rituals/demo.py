@@ -35,6 +35,11 @@ def seed(*, users: list[User]) -> None:
         data=ScheduleInput(ritual="reset-breath", cadence="daily", local_time=time(21, 0)),
         now=month_ago,
     )
+    # Both suggested by the first partner and accepted by the second, a month ago.
+    partner = couple_for_user(user=second)
+    if partner is not None:
+        weekly = services.ritual_answer(couple=partner, ritual=weekly, accept=True, now=month_ago)
+        daily = services.ritual_answer(couple=partner, ritual=daily, accept=True, now=month_ago)
     # Scheduled "a month ago" for the calendar's sake; reminders start from now, not from then.
     reminders.sync_ritual(ritual=weekly)
     today = timezone.localdate()

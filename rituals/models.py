@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -14,6 +16,14 @@ class Cadence(models.TextChoices):
     DAILY = "daily", _("Every day")
     WEEKLY = "weekly", _("Every week")
     MONTHLY = "monthly", _("Every month")
+
+
+class Proposal(models.TextChoices):
+    """Where a ritual for both stands with the partner who did not choose it."""
+
+    ACCEPTED = "", _("On for both")
+    WAITING = "waiting", _("Waiting for a yes")
+    NOT_NOW = "not_now", _("Not taken up for now")
 
 
 class ScheduledRitual(models.Model):
@@ -36,13 +46,39 @@ class ScheduledRitual(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     paused_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # A ritual for both starts only once the partner who did not choose it says yes: until then it
+    # is a proposal ("waiting"), on nobody's calendar and in nobody's reminders. "not_now": the
+    # partner let it pass, and the one who chose it sees only that it wasn't taken up. Blank: on,
+    # as a ritual just for one person is from the start, and every ritual made before proposals
+    # existed (the default is the data migration).
+    proposal = models.CharField(max_length=10, choices=Proposal.choices, blank=True, default="")
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Scheduled ritual #{self.pk}"
 
     @property
+    def is_accepted(self) -> bool:
+        return self.proposal == Proposal.ACCEPTED
+
+    @property
+    def is_waiting(self) -> bool:
+        """A ritual for both, waiting for the partner's yes."""
+        return self.proposal == Proposal.WAITING
+
+    @property
+    def is_not_taken_up(self) -> bool:
+        return self.proposal == Proposal.NOT_NOW
+
+    @property
     def is_active(self) -> bool:
-        return self.paused_at is None and self.stopped_at is None
+        """On the calendar and in the reminders: accepted, not paused, not stopped."""
+        return self.is_accepted and self.paused_at is None and self.stopped_at is None
+
+    @property
+    def starts_at(self) -> datetime:
+        """From when its days count: when it was accepted (made, for older rows)."""
+        return self.accepted_at or self.created_at
 
     @property
     def rule(self) -> Rule:

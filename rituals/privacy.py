@@ -55,10 +55,13 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
                 {
                     "ritual": r.ritual,
                     "title": _ritual_title(r.ritual),
-                    "schedule": schedule_text(r, clock=user.clock),
+                    "schedule": schedule_text(r, clock=user.time_clock),
                     "for": "both" if r.person_id is None else "me",
                     "current_space": r.couple_id == current_id,
                     "created_at": r.created_at,
+                    # A suggestion for both: "waiting" or "not_now" until accepted ("").
+                    "suggestion": r.proposal,
+                    "accepted_at": r.accepted_at,
                     "paused_at": r.paused_at,
                     "stopped_at": r.stopped_at,
                 }

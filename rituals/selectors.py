@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, gettext_lazy
@@ -30,7 +30,14 @@ from repair.program.models import AgreementVersion, Commitment, Conversation
 from repair.program.selectors import program_state
 from rituals.library import BY_SLUG, FAMILIES
 from rituals.library import Ritual as LibraryRitual
-from rituals.models import Cadence, GratitudeNote, OccurrenceMark, OccurrenceStatus, ScheduledRitual
+from rituals.models import (
+    Cadence,
+    GratitudeNote,
+    OccurrenceMark,
+    OccurrenceStatus,
+    Proposal,
+    ScheduledRitual,
+)
 from rituals.schedule import occurrences
 
 VIEWS = ("week", "month")
@@ -68,12 +75,19 @@ def includes(ritual: ScheduledRitual, user: User) -> bool:
 
 
 def rituals_for_couple(*, couple: CoupleView) -> list[ScheduledRitual]:
-    """The couple's rituals that have not been stopped (active and paused), oldest first."""
+    """The couple's rituals that have not been stopped (active, paused, and suggestions for both
+    still waiting for a yes), oldest first. One the partner let pass is shown only to the person
+    who suggested it; the one who let it pass no longer sees it."""
     return list(
-        ScheduledRitual.objects.filter(couple=couple.couple, stopped_at__isnull=True).order_by(
-            "created_at", "pk"
-        )
+        ScheduledRitual.objects.filter(couple=couple.couple, stopped_at__isnull=True)
+        .exclude(Q(proposal=Proposal.NOT_NOW) & ~Q(created_by=couple.me))
+        .order_by("created_at", "pk")
     )
+
+
+def asked_of_me(ritual: ScheduledRitual, user: User) -> bool:
+    """A ritual for both that the partner suggested and that waits for this person's answer."""
+    return ritual.is_waiting and ritual.person_id is None and ritual.created_by_id != user.pk
 
 
 def ritual_for_couple(*, couple: CoupleView, ritual_id: int) -> ScheduledRitual | None:
@@ -111,6 +125,9 @@ class RitualRow:
     whose: str
     mine: bool
     schedule: str
+    # on | asked_me (the partner suggested it; waits for my yes) | asked_partner (I suggested it;
+    # waits for theirs) | not_now (I suggested it; the partner let it pass for now)
+    state: str = "on"
 
     @property
     def title(self) -> StrOrPromise:
@@ -166,35 +183,70 @@ def ritual_rows(
                 library=BY_SLUG.get(ritual.ritual),
                 whose=whose(ritual, couple),
                 mine=mine,
-                schedule=schedule_text(ritual, clock=couple.me.clock),
+                schedule=schedule_text(ritual, clock=couple.me.time_clock),
+                state=_state(ritual, couple.me),
             )
         )
     return rows
 
 
+def _state(ritual: ScheduledRitual, me: User) -> str:
+    if ritual.is_accepted:
+        return "on"
+    if asked_of_me(ritual, me):
+        return "asked_me"
+    return "asked_partner" if ritual.is_waiting else "not_now"
+
+
+@dataclass(frozen=True)
+class TodayRituals:
+    rows: list[RitualRow]  # this person's rituals that fall on their today, earliest first
+    asks: list[RitualRow]  # rituals for both the partner suggested, waiting for this person's yes
+
+
 def rituals_today(*, couple: CoupleView, now: datetime | None = None) -> list[RitualRow]:
     """This person's active rituals that fall on their own today, earliest first (one query)."""
+    return today_rituals(couple=couple, now=now).rows
+
+
+def today_rituals(*, couple: CoupleView, now: datetime | None = None) -> TodayRituals:
+    """For Today, in one query: this person's accepted, running rituals that fall on their own
+    today, earliest first, and the partner's suggestions waiting for their answer."""
     today = couple.me.local_today(now=now)
+    found = list(
+        ScheduledRitual.objects.filter(
+            couple=couple.couple,
+            paused_at__isnull=True,
+            stopped_at__isnull=True,
+            proposal__in=[Proposal.ACCEPTED, Proposal.WAITING],
+        )
+    )
     active = [
         ritual
-        for ritual in ScheduledRitual.objects.filter(
-            couple=couple.couple, paused_at__isnull=True, stopped_at__isnull=True
-        )
-        if includes(ritual, couple.me)
-        and couple.me.local_today(ritual.created_at) <= today
+        for ritual in found
+        if ritual.is_accepted
+        and includes(ritual, couple.me)
+        and couple.me.local_today(ritual.starts_at) <= today
         and occurrences(rule=ritual.rule, start=today, end=today)
     ]
     active.sort(key=lambda ritual: ritual.local_time)
-    return [
-        RitualRow(
-            ritual=ritual,
-            library=BY_SLUG.get(ritual.ritual),
-            whose=whose(ritual, couple),
-            mine=True,
-            schedule=schedule_text(ritual, clock=couple.me.clock),
-        )
-        for ritual in active
-    ]
+    asks = sorted(
+        (ritual for ritual in found if asked_of_me(ritual, couple.me)),
+        key=lambda ritual: (ritual.created_at, ritual.pk),
+    )
+    return TodayRituals(
+        rows=[
+            RitualRow(
+                ritual=ritual,
+                library=BY_SLUG.get(ritual.ritual),
+                whose=whose(ritual, couple),
+                mine=True,
+                schedule=schedule_text(ritual, clock=couple.me.time_clock),
+            )
+            for ritual in active
+        ],
+        asks=ritual_rows(couple=couple, rituals=asks),
+    )
 
 
 def first_day_on_or_after(*, ritual: ScheduledRitual, day: date) -> date:
@@ -410,7 +462,10 @@ def _ritual_parts(ritual: ScheduledRitual, index: str | None = None) -> tuple[st
 
 def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) -> list[Entry]:
     rituals = ScheduledRitual.objects.filter(
-        couple=couple.couple, paused_at__isnull=True, stopped_at__isnull=True
+        couple=couple.couple,
+        paused_at__isnull=True,
+        stopped_at__isnull=True,
+        proposal=Proposal.ACCEPTED,  # a suggestion is on nobody's calendar until it is accepted
     )
     marks = {
         (ritual_id, day): status
@@ -425,7 +480,7 @@ def _ritual_entries(*, couple: CoupleView, start: date, end: date, today: date) 
     for ritual in rituals:
         if ritual.ritual not in BY_SLUG:
             continue  # an entry taken out of the library: nothing to show it with
-        since = max(start, couple.me.local_today(ritual.created_at))
+        since = max(start, couple.me.local_today(ritual.starts_at))
         parts = _ritual_parts(ritual, index)
         for day in occurrences(rule=ritual.rule, start=since, end=end):
             found.append(

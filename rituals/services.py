@@ -20,13 +20,14 @@ from repair.couples import once
 from repair.couples.emails import send_templated
 from repair.couples.models import Couple, User
 from repair.couples.selectors import CoupleView
-from rituals import reminders
+from rituals import reminders, selectors
 from rituals.library import BY_SLUG
 from rituals.models import (
     Cadence,
     GratitudeNote,
     OccurrenceMark,
     OccurrenceStatus,
+    Proposal,
     ReminderKind,
     ReminderSettings,
     ScheduledRitual,
@@ -69,7 +70,11 @@ def ritual_schedule(
     now: datetime | None = None,
 ) -> ScheduledRitual:
     """Put a library ritual in the couple's calendar, for both partners or just this person. The
-    same schedule submitted twice (a double tap) is one ritual."""
+    same schedule submitted twice (a double tap) is one ritual.
+
+    One for both is a suggestion until the partner says yes (``ritual_accept``): on nobody's
+    calendar and in nobody's reminders before that. Suggesting exactly what the partner already
+    suggested is that yes."""
     now = now or timezone.now()
     if data.ritual not in BY_SLUG:
         raise RitualError("unknown")
@@ -98,14 +103,54 @@ def ritual_schedule(
                 return first
         # Both partners scheduling the same at once take turns here, so the check below holds.
         Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
-        same = ScheduledRitual.objects.filter(
-            **fields, paused_at__isnull=True, stopped_at__isnull=True
-        ).first()
+        same = (
+            ScheduledRitual.objects.filter(
+                **fields, paused_at__isnull=True, stopped_at__isnull=True
+            )
+            .exclude(proposal=Proposal.NOT_NOW)
+            .first()
+        )
         if same is not None:
             claim.record(same.pk)
-            return same
-        ritual = ScheduledRitual.objects.create(**fields, created_by=couple.me, created_at=now)
-        claim.record(ritual.pk)
+            if not selectors.asked_of_me(same, couple.me):
+                return same
+            ScheduledRitual.objects.filter(pk=same.pk).update(
+                proposal=Proposal.ACCEPTED, accepted_at=now
+            )
+            same.refresh_from_db()
+            ritual = same
+        else:
+            ritual = ScheduledRitual.objects.create(
+                **fields,
+                created_by=couple.me,
+                created_at=now,
+                proposal=Proposal.ACCEPTED if data.just_me else Proposal.WAITING,
+                accepted_at=now if data.just_me else None,
+            )
+            claim.record(ritual.pk)
+    reminders.sync_ritual(ritual=ritual, now=now)
+    return ritual
+
+
+def ritual_answer(
+    *, couple: CoupleView, ritual: ScheduledRitual, accept: bool, now: datetime | None = None
+) -> ScheduledRitual:
+    """The partner's answer to a ritual for both that the other suggested. Yes: it starts for both
+    (calendar and reminders, each at their own local time). Not now: it stays off, and the one who
+    suggested it sees only that it wasn't taken up for now. Only a suggestion still waiting, and
+    only by the partner who did not make it (anything else: ``not_asked``)."""
+    now = now or timezone.now()
+    if ritual.couple_id != couple.couple.pk or not selectors.asked_of_me(ritual, couple.me):
+        raise RitualError("not_asked")
+    changed = ScheduledRitual.objects.filter(
+        pk=ritual.pk, proposal=Proposal.WAITING, stopped_at__isnull=True
+    ).update(
+        proposal=Proposal.ACCEPTED if accept else Proposal.NOT_NOW,
+        accepted_at=now if accept else None,
+    )
+    if not changed:  # answered a moment ago (another tab), or withdrawn
+        raise RitualError("not_asked")
+    ritual.refresh_from_db()
     reminders.sync_ritual(ritual=ritual, now=now)
     return ritual
 
@@ -160,9 +205,11 @@ def occurrence_mark(
         raise RitualError("status")
     if not includes(ritual, user) or ritual.stopped_at is not None:
         raise RitualError("not_yours")
+    if not ritual.is_accepted:
+        raise RitualError("not_started")
     if day > user.local_today(now=now):
         raise RitualError("future")
-    if day < user.local_today(ritual.created_at) or not occurrences(
+    if day < user.local_today(ritual.starts_at) or not occurrences(
         rule=ritual.rule, start=day, end=day
     ):
         raise RitualError("no_occurrence")

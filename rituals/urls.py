@@ -12,6 +12,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("<int:ritual_id>/change/", views.ritual_change, name="ritual_change"),
     path("<int:ritual_id>/mark/", views.mark, name="mark"),
+    path("<int:ritual_id>/answer/", views.ritual_answer, name="ritual_answer"),
     path("notes/", views.note_send, name="note_send"),
     path("reminders/", views.reminder_settings, name="reminders"),
 ]

@@ -39,6 +39,8 @@ PROBLEMS = {
     "empty": gettext_lazy("Write a few words first — one small thing is plenty."),
     "too_long": gettext_lazy("That's a lot of thanks! Please keep one note shorter — or send two."),
     "pause_days": gettext_lazy("Please choose a number of days from 1 to 30."),
+    "not_asked": gettext_lazy("This suggestion has already been answered, or taken back."),
+    "not_started": gettext_lazy("This ritual starts once you've both said yes to it."),
 }
 
 
@@ -140,6 +142,17 @@ def schedule(request: AuthedRequest, couple: CoupleView, slug: str) -> HttpRespo
             except RitualError as error:
                 form.add_error(None, str(PROBLEMS[error.code]))
             else:
+                if not ritual.is_accepted:
+                    messages.success(
+                        request,
+                        _(
+                            "“%(title)s” is suggested to %(name)s. It starts for both of you once "
+                            "they say yes; until then it is on neither calendar and sends no "
+                            "reminders."
+                        )
+                        % {"title": entry.title, "name": _partner_name(couple)},
+                    )
+                    return redirect(reverse("rituals:index") + f"#ritual-{ritual.pk}")
                 messages.success(
                     request,
                     _(
@@ -171,6 +184,10 @@ def schedule(request: AuthedRequest, couple: CoupleView, slug: str) -> HttpRespo
     )
 
 
+def _partner_name(couple: CoupleView) -> str:
+    return couple.partner.name if couple.partner else _("your partner")
+
+
 def _ritual_row_response(
     request: AuthedRequest, couple: CoupleView, ritual: ScheduledRitual, note: str
 ) -> HttpResponse:
@@ -190,6 +207,8 @@ def ritual_change(request: AuthedRequest, couple: CoupleView, ritual_id: int) ->
     ritual = selectors.ritual_for_couple(couple=couple, ritual_id=ritual_id)
     if ritual is None or not selectors.includes(ritual, couple.me):
         raise Http404
+    if not ritual.is_accepted and ritual.created_by_id != couple.me.pk:
+        raise Http404  # the partner's suggestion: answered with yes or not now (ritual_answer)
     action = request.POST.get("action", "")
     title = BY_SLUG[ritual.ritual].title if ritual.ritual in BY_SLUG else _("The ritual")
     if action == "pause":
@@ -212,6 +231,44 @@ def ritual_change(request: AuthedRequest, couple: CoupleView, ritual_id: int) ->
         return _ritual_row_response(request, couple, ritual, note)
     messages.success(request, note)
     return redirect(reverse("rituals:index") + f"#ritual-{ritual.pk}")
+
+
+@require_POST
+@couple_required()
+def ritual_answer(request: AuthedRequest, couple: CoupleView, ritual_id: int) -> HttpResponse:
+    """Yes or not now to a ritual for both that the partner suggested. Only the person asked can
+    answer; for anyone else (the one who suggested it included) there is nothing here."""
+    ritual = selectors.ritual_for_couple(couple=couple, ritual_id=ritual_id)
+    if ritual is None or not selectors.asked_of_me(ritual, couple.me):
+        raise Http404
+    action = request.POST.get("action", "")
+    if action not in {"accept", "decline"}:
+        messages.info(request, _("Nothing was changed."))
+        return redirect(reverse("rituals:index") + f"#ritual-{ritual.pk}")
+    title = BY_SLUG[ritual.ritual].title if ritual.ritual in BY_SLUG else _("The ritual")
+    try:
+        services.ritual_answer(couple=couple, ritual=ritual, accept=action == "accept")
+    except RitualError as error:
+        messages.info(request, str(PROBLEMS[error.code]))
+        return redirect("rituals:index")
+    if action == "accept":
+        note = _(
+            "“%(title)s” is on for both of you now. Each of you is reminded at your own local time."
+        ) % {"title": title}
+    else:
+        note = _("Let go for now. %(name)s sees only that it wasn't taken up for now.") % {
+            "name": _partner_name(couple)
+        }
+    if request.htmx:
+        if action == "decline":
+            return render(
+                request, "rituals/index.html#ritual-stopped", {"ritual": ritual, "row_note": note}
+            )
+        return _ritual_row_response(request, couple, ritual, note)
+    messages.success(request, note)
+    return redirect(
+        reverse("rituals:index") + (f"#ritual-{ritual.pk}" if action == "accept" else "")
+    )
 
 
 # --- the calendar ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from checkins.models import CheckIn
 from repair.couples.models import Couple, Invite
-from rituals.models import ScheduledRitual
+from rituals.models import Proposal, ScheduledRitual
 
 ROLES = ("anonymous", "partner_a", "partner_b", "outsider", "staff")
 LOGIN = "login"  # a 302 to the sign-in page
@@ -55,6 +55,21 @@ def ritual_of(world: World) -> dict[str, object]:
             "weekday": 0,
             "local_time": time(19, 0),
             "created_by": world.invite.created_by,
+        },
+    )
+    return {"ritual_id": ritual.pk}
+
+
+def suggestion_of(world: World) -> dict[str, object]:
+    """A daily ritual for both that Avery suggested, waiting for Blake's yes (made on first use)."""
+    ritual, _ = ScheduledRitual.objects.get_or_create(
+        couple=world.couple,
+        ritual="reset-breath",
+        defaults={
+            "cadence": "daily",
+            "local_time": time(8, 0),
+            "created_by": world.invite.created_by,
+            "proposal": Proposal.WAITING,
         },
     )
     return {"ritual_id": ritual.pk}
@@ -124,6 +139,13 @@ MATRIX: dict[str, Row] = {
     # empty POST changes (or marks) nothing and goes back.
     "rituals:ritual_change": Row(
         get=NOT_ALLOWED, post=same(302, anonymous=LOGIN, outsider=404), kwargs=ritual_of
+    ),
+    # Only the partner asked may answer a suggestion (an empty POST changes nothing and goes
+    # back); the one who suggested it finds nothing to answer, like anyone outside the couple.
+    "rituals:ritual_answer": Row(
+        get=NOT_ALLOWED,
+        post=same(302, anonymous=LOGIN, partner_a=404, outsider=404),
+        kwargs=suggestion_of,
     ),
     "rituals:mark": Row(
         get=NOT_ALLOWED, post=same(302, anonymous=LOGIN, outsider=404), kwargs=ritual_of

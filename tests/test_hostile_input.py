@@ -51,7 +51,7 @@ from repair.program.models import (
     ProgramEntry,
 )
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
-from rituals.models import GratitudeNote, ScheduledRitual
+from rituals.models import GratitudeNote, Proposal, ScheduledRitual
 from tests.access_matrix import our_url_names
 from tests.conftest import client_for
 
@@ -206,6 +206,21 @@ def world(couple: Couple, partner_a: User, partner_b: User) -> World:
         shared_checkin=shared,
         invite=invite,
     )
+
+
+def suggestion_from_blake(world: World) -> dict[str, object]:
+    """A ritual for both that Blake suggested, waiting for Avery's answer (made on first use)."""
+    ritual, _ = ScheduledRitual.objects.get_or_create(
+        couple=world.couple,
+        ritual="reset-breath",
+        defaults={
+            "cadence": "daily",
+            "local_time": time(8, 0),
+            "created_by": world.blake,
+            "proposal": Proposal.WAITING,
+        },
+    )
+    return {"ritual_id": ritual.pk}
 
 
 def saved(world: World) -> dict[str, object]:
@@ -417,6 +432,13 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
             "rituals:ritual_change",
             kwargs=lambda w: {"ritual_id": w.ritual.pk},
             fields=lambda w: {"action": one_of("pause", "resume", "stop")},
+        )
+    ],
+    "rituals:ritual_answer": [
+        Endpoint(
+            "rituals:ritual_answer",
+            kwargs=suggestion_from_blake,
+            fields=lambda w: {"action": one_of("accept", "decline")},
         )
     ],
     "rituals:mark": [

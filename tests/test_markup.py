@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import time, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from repair.couples.models import Couple, Invite, User
 from repair.lib.tokens import token_hash
 from repair.program.content import program
 from repair.program.models import AgreementVersion, Commitment, Conversation
-from rituals.models import GratitudeNote, ScheduledRitual
+from rituals.models import GratitudeNote, Proposal, ScheduledRitual
 from tests.access_matrix import MATRIX, TOKEN, World
 from tests.conftest import client_for
 from tests.subprocesses import ROOT
@@ -87,6 +88,21 @@ def _world(couple: Couple, avery: User, blake: User) -> World:
         local_time=time(19, 0),
         created_by=avery,
     )
+    # Suggestions for both in each state a page shows: Blake's waiting for Avery's answer, and
+    # Avery's own waiting for Blake and let pass for now.
+    for slug, by, proposal in (
+        ("reset-breath", blake, Proposal.WAITING),
+        ("date-night", avery, Proposal.WAITING),
+        ("cooking-together", avery, Proposal.NOT_NOW),
+    ):
+        ScheduledRitual.objects.create(
+            couple=couple,
+            ritual=slug,
+            cadence="daily",
+            local_time=time(8, 0),
+            created_by=by,
+            proposal=proposal,
+        )
     GratitudeNote.objects.create(couple=couple, sender=blake, text="Thank you")
     reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")
     return World(
@@ -159,6 +175,17 @@ def test_every_page_passes_the_nu_html_checker(
     errors = _check(pages, tmp_path)
 
     assert not errors, f"{len(errors)} markup errors:\n" + "\n".join(errors)
+
+
+def test_every_page_has_a_meta_description(couple: Couple, partner_a: User, partner_b: User):
+    pages = _pages(_world(couple, partner_a, partner_b), partner_a)
+
+    found = {
+        name: re.search(r'<meta name="description" content="([^"]*)"', html)
+        for name, html in pages.items()
+    }
+    missing = sorted(name for name, match in found.items() if not match or not match.group(1))
+    assert not missing, missing
 
 
 def test_the_checker_finds_a_broken_page(tmp_path: Path):

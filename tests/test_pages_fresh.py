@@ -76,8 +76,12 @@ def check_in(
     )
 
 
-def schedule(user: User, *, slug: str = "weekly-touchpoint", just_me: bool = False):
-    return ritual_services.ritual_schedule(
+def schedule(
+    user: User, *, slug: str = "weekly-touchpoint", just_me: bool = False, accepted: bool = True
+):
+    """Scheduled by ``user``; one for both is then accepted by the partner (unless not
+    ``accepted``: left as a suggestion)."""
+    ritual = ritual_services.ritual_schedule(
         couple=view(user),
         data=ScheduleInput(
             ritual=slug,
@@ -89,6 +93,12 @@ def schedule(user: User, *, slug: str = "weekly-touchpoint", just_me: bool = Fal
         ),
         now=NOW - timedelta(days=7),
     )
+    partner = view(user).partner
+    if ritual.is_waiting and accepted and partner is not None:
+        ritual = ritual_services.ritual_answer(
+            couple=view(partner), ritual=ritual, accept=True, now=NOW - timedelta(days=7)
+        )
+    return ritual
 
 
 # --- every change shows at once ----------------------------------------------------------------------
@@ -140,6 +150,10 @@ def _changes_a_number(a: User, b: User) -> None:
     check_in(b, mood=1)
 
 
+def _suggests_a_ritual(a: User, b: User) -> None:
+    schedule(b, slug="reset-breath", accepted=False)
+
+
 def _schedules_for_both(a: User, b: User) -> None:
     schedule(b)
 
@@ -179,6 +193,12 @@ TODAY_CHANGES: list[tuple[str, Change | None, Change, Callable[[str], bool]]] = 
         None,
         _schedules_a_daily_ritual,
         lambda page: "today-rituals-heading" in page,
+    ),
+    (
+        "partner suggests a ritual for both",
+        None,
+        _suggests_a_ritual,
+        lambda page: "today-asks-heading" in page,
     ),
     ("partner changes their name", None, _renames, lambda page: "Blake R." in page),
     (

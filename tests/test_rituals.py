@@ -65,10 +65,13 @@ def schedule(
     at: time = time(19, 0),
     just_me: bool = False,
     now: datetime = NOW,
+    accepted: bool = True,
 ) -> ScheduledRitual:
+    """Scheduled by ``user``; one for both is then accepted by the partner at the same moment,
+    unless ``accepted`` is False (left waiting for their yes)."""
     view = couple_for_user(user=user)
     assert view is not None
-    return services.ritual_schedule(
+    ritual = services.ritual_schedule(
         couple=view,
         data=ScheduleInput(
             ritual=slug,
@@ -80,6 +83,12 @@ def schedule(
         ),
         now=now,
     )
+    if ritual.is_waiting and accepted:
+        assert view.partner is not None
+        partner = couple_for_user(user=view.partner)
+        assert partner is not None
+        ritual = services.ritual_answer(couple=partner, ritual=ritual, accept=True, now=now)
+    return ritual
 
 
 def schedule_form(**overrides: str) -> dict[str, str]:
@@ -144,11 +153,16 @@ def test_scheduling_a_ritual_for_both_reminds_each_partner_in_their_own_zone(
 
     ritual = ScheduledRitual.objects.get()
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("rituals:calendar") + "?view=week&date=")
+    assert response["Location"] == reverse("rituals:index") + f"#ritual-{ritual.pk}"
     assert (ritual.ritual, ritual.cadence, ritual.person) == (
         "weekly-conversation",
         rule.cadence,
         None,
+    )
+    # A suggestion until partner B says yes: nobody is reminded yet.
+    assert all(reminder_for(p, ritual) is None for p in (partner_a, partner_b))
+    client_for(partner_b).post(
+        reverse("rituals:ritual_answer", args=[ritual.pk]), {"action": "accept"}
     )
     for person in (partner_a, partner_b):
         reminder = reminder_for(person, ritual)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from repair.couples.models import Clock, HardMoment, SelfDescription, User
+from repair.lib.clock import CLOCK_12, language_clock, language_tag
 from repair.lib.names import NameField
 from repair.lib.time_zones import time_zone_choices, time_zone_names
 
@@ -58,7 +59,9 @@ class SignupDetailsForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.time_zone = self.cleaned_data["time_zone"]
-        user.save(update_fields=["display_name", "time_zone"])
+        # Their language's clock format until they choose one (repair/lib/clock.py).
+        user.language = language_tag(request.headers.get("Accept-Language", ""))
+        user.save(update_fields=["display_name", "time_zone", "language"])
 
 
 class ProfileForm(forms.Form):
@@ -100,6 +103,17 @@ class ProfileForm(forms.Form):
                 "self_description": user.self_description,
             },
         )
+        clock = form.fields["clock"]
+        assert isinstance(clock, forms.ChoiceField)
+        example = Clock.H12.label if language_clock(user.language) == CLOCK_12 else Clock.H24.label
+        clock.choices = [
+            (
+                Clock.LANGUAGE.value,
+                _("From my language: %(example)s") % {"example": example},
+            ),
+            (Clock.H12.value, Clock.H12.label),
+            (Clock.H24.value, Clock.H24.label),
+        ]
         field = form.fields["time_zone"]
         assert isinstance(field, forms.ChoiceField)
         if user.time_zone not in time_zone_names():

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repair.lib.clock import person_clock
 from repair.lib.crypto import EncryptedTextField
 from repair.lib.time_zones import validate_time_zone
 
@@ -40,11 +41,11 @@ class SelfDescription(models.TextChoices):
 
 
 class Clock(models.TextChoices):
-    """How the person reads a time of day (repair/lib/clock.py)."""
+    """How the person reads a time of day (repair/lib/clock.py). Blank: as their language does."""
 
-    # 24-hour is what every page showed before there was a choice.
-    H24 = "", _("24-hour (21:30)")
+    LANGUAGE = "", _("From my language")
     H12 = "12", _("12-hour (9:30 p.m.)")
+    H24 = "24", _("24-hour (21:30)")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -56,8 +57,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
     clock = models.CharField(
-        _("clock"), max_length=2, choices=Clock.choices, blank=True, default=Clock.H24
+        _("clock"), max_length=2, choices=Clock.choices, blank=True, default=Clock.LANGUAGE
     )
+    # The language the person's browser named (Accept-Language, "en-US") when they signed up or
+    # last saved Settings: a blank ``clock`` follows it (repair/lib/clock.py).
+    language = models.CharField(_("language"), max_length=35, blank=True)
     # Private to this person: used only to choose which wording of a prompt they see.
     self_description = models.CharField(
         _("how you'd describe your part"),
@@ -90,6 +94,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def zoneinfo(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def time_clock(self) -> str:
+        """ "12" or "24": the person's clock format, chosen or from their language."""
+        return person_clock(self)
 
     def local_now(self, now: datetime | None = None) -> datetime:
         """``now`` (or this moment) on this person's own clock."""

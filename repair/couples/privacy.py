@@ -55,6 +55,8 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
             ],
             "display_name": user.display_name,
             "time_zone": user.time_zone,
+            "clock": user.clock,
+            "language": user.language,
             "self_description": user.self_description,
             "self_description_label": (
                 str(SelfDescription(user.self_description).label) if user.self_description else ""

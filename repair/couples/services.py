@@ -219,10 +219,12 @@ def profile_update(
     time_zone: str,
     self_description: str,
     clock: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """A new time zone moves the person's pending reminders with it, in the same transaction.
-    ``clock`` None leaves the clock format as it was."""
+    ``clock`` None leaves the clock format as it was; ``language`` (the browser's, for a blank
+    clock) None leaves the one recorded before."""
     if self_description and self_description not in SelfDescription.values:
         raise CoupleError("bad_self_description")
     if clock is not None and clock not in Clock.values:
@@ -233,9 +235,13 @@ def profile_update(
     user.self_description = self_description
     if clock is not None:
         user.clock = clock
+    if language:
+        user.language = language
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(update_fields=["display_name", "time_zone", "clock", "self_description"])
+        user.save(
+            update_fields=["display_name", "time_zone", "clock", "language", "self_description"]
+        )
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user

@@ -27,6 +27,7 @@ from repair.couples.pending_invite import (
 from repair.couples.selectors import CoupleView
 from repair.couples.services import CoupleError
 from repair.lib import ratelimit
+from repair.lib.clock import language_tag
 
 type StrOrPromise = str | Promise
 
@@ -273,7 +274,11 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
     )
     saved = False
     if request.method == "POST" and form.is_valid():
-        services.profile_update(user=request.user, **form.cleaned_data)
+        services.profile_update(
+            user=request.user,
+            language=language_tag(request.headers.get("Accept-Language", "")),
+            **form.cleaned_data,
+        )
         if not request.htmx:
             messages.success(request, _("Saved."))
             return redirect("settings")

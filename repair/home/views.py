@@ -88,13 +88,15 @@ def today(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
             # The rituals card (rituals/today_card.html): notes not read yet, today's rituals. Both
             # plain reads: a note is marked read on the Rituals page, where notes live.
             "notes": ritual_selectors.notes_unread(couple=couple),
-            "today_rituals": ritual_selectors.rituals_today(couple=couple),
             # Reconnection: on Today only when both partners chose it (its own card decides).
             # No query at all until the last closeness step is open (nothing could show before).
             "reconnection": reconnection_state(couple=couple, progress=progress)
             if not aside and reconnection_available(progress=progress)
             else None,
         }
+        # Today's rituals, and the partner's suggestions waiting for a yes (one query).
+        rituals = ritual_selectors.today_rituals(couple=couple)
+        context |= {"today_rituals": rituals.rows, "ritual_asks": rituals.asks}
     return render(request, "repair/today.html", context)
 
 
@@ -169,7 +171,7 @@ def pause(request: HttpRequest) -> HttpResponse:
                 else:
                     text = _(
                         "We've let %(name)s know you need a pause, and that you'll be back around %(time)s."
-                    ) % {"name": name, "time": clock_format(notice.back_at, clock=user.clock)}
+                    ) % {"name": name, "time": clock_format(notice.back_at, clock=user.time_clock)}
                 messages.success(request, text)
                 return redirect("pause")
             mine = selectors.pause_mine(couple=couple, now=timezone.now())

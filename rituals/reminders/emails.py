@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from checkins.selectors import week_counts
 from repair.couples.models import User
 from repair.couples.selectors import couple_for_user
+from repair.lib.clock import clock_format
 from repair.lib.mail import CompactEmail
 from rituals.library import BY_SLUG
 from rituals.models import ReminderKind, ReminderSend
@@ -60,6 +61,8 @@ def reminder_email(row: ReminderSend) -> CompactEmail:
         "unsubscribe_url": unsubscribe_url(token=unsubscribe_token(user=user, kind=kind)),
         "url": _page_url(settings.SITE_URL, url_name, language),
         "ritual_title": title,
+        # When it was due, on the person's own clock and in their own zone (repair/lib/clock.py).
+        "time": clock_format(row.due_at, clock=user.time_clock, zone=user.zoneinfo),
         "site_name": settings.SITE_NAME,
     }
     # Both bodies rendered for this person, escaped by the template engine (about 0.3 ms an email

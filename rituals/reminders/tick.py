@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from rituals.models import Reminder, ReminderSend, SendStatus
+from rituals.models import Proposal, Reminder, ReminderSend, SendStatus
 from rituals.reminders.health import heartbeat_record
 from rituals.reminders.send import REQUEUE_AFTER, db_time, lease, table
 from rituals.reminders.sync import DUE_FIELDS, next_for
@@ -27,6 +27,7 @@ ENQUEUE_CHUNK = 200
 # Up to this many distinct next times in a batch are saved with one UPDATE each (_save_next_due).
 SAVE_GROUPS_MAX = 50
 SEND_TASK = "rituals.tasks.send_reminders"
+NOT_STARTED = (Proposal.WAITING, Proposal.NOT_NOW)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def tick(
             due = list(
                 Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_due_at__lte=now)
+                # Belt and braces (sync already leaves it null): a ritual for both that waits for
+                # the partner's yes reminds nobody, not even the one who suggested it.
+                .exclude(ritual__proposal__in=NOT_STARTED)
                 .order_by("next_due_at")
                 .values_list(*DUE_FIELDS)[:batch_size]
             )

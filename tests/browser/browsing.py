@@ -128,9 +128,22 @@ class Browsing:
         page.emulate_media(color_scheme=scheme)
         # Colours change with a short CSS transition; wait until they have settled. A transition
         # can also be cancelled (its element hidden, say a button in a closed <details>, or swapped
-        # out by htmx), which rejects its promise: that one has settled too.
+        # out by htmx), which rejects its promise: that one has settled too. One on an element
+        # that is not rendered at all (a button inside a closed <details>, once the page has
+        # been redrawn) may never finish nor be cancelled in Chromium, so those are cancelled
+        # here (axe skips hidden elements anyway), and the wait gives up after two seconds.
         page.evaluate(
-            "() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))"
+            """() => {
+                const animations = document.getAnimations();
+                for (const a of animations) {
+                    const target = a.effect && a.effect.target;
+                    if (target && target.checkVisibility && !target.checkVisibility()) a.cancel();
+                }
+                return Promise.race([
+                    Promise.all(animations.map((a) => a.finished.catch(() => null))),
+                    new Promise((resolve) => setTimeout(resolve, 2000)),
+                ]);
+            }"""
         )
 
     def _no_js_stand_in(self, page: Page) -> Page:

@@ -6,11 +6,11 @@ from datetime import datetime, time
 
 from django import template
 
-from repair.lib.clock import clock_format
+from repair.lib.clock import clock_format, person_clock
 
 register = template.Library()
 
 
 @register.filter
 def clock(value: datetime | time | None, user: object = None) -> str:
-    return clock_format(value, clock=str(getattr(user, "clock", "") or ""))
+    return clock_format(value, clock=person_clock(user))
