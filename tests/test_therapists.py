@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -56,7 +57,8 @@ def test_the_invitation_email_has_a_fixed_subject_and_nothing_a_partner_wrote(
     message = mail.outbox[0]
     assert message.subject == "An invitation from a couple you work with"
     assert message.to == ["theo@example.com"]
-    body = message.body + str(message.alternatives)
+    assert isinstance(message, EmailMultiAlternatives)
+    body = message.body + "".join(str(content) for content, _kind in message.alternatives)
     assert "Avery" not in body
     assert "/therapist/invite/" in body
 
