@@ -6,7 +6,7 @@ on A4 and on Letter (tests/artifacts/), for a person to look at."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.program.models import AgreementVersion, Commitment, Conversation
+from rituals.models import OccurrenceMark, ScheduledRitual
 from tests.browser.browsing import Browsing
 from tests.browser.helpers import ARTIFACTS_DIR, sign_in, snap
 from tests.factories import PASSWORD, make_couple, make_user
@@ -36,6 +37,19 @@ def _seed(avery, blake, couple) -> None:  # type: ignore[no-untyped-def]
                 closeness=base,
                 mood=min(5, base + 1),
                 need="Blake's note for Avery only" if person == blake else "",
+            )
+    ritual = ScheduledRitual.objects.create(
+        couple=couple,
+        ritual="weekly-touchpoint",
+        cadence="weekly",
+        weekday=0,
+        local_time=time(19, 0),
+        created_by=avery,
+    )
+    for week, status in ((1, "kept"), (2, "kept"), (3, "skipped")):
+        for person in (avery, blake):
+            OccurrenceMark.objects.create(
+                ritual=ritual, user=person, date=today - timedelta(days=7 * week), status=status
             )
     AgreementVersion.objects.create(
         couple=couple,
@@ -83,7 +97,9 @@ def test_invite_both_agree_therapist_views_one_ends_it_and_the_page_is_gone(
     # Theo opens the link signed out, signs in, and accepts.
     page_t = browsing.new_page("Theo")
     page_t.goto(f"/therapist/{token_path}")
-    expect(page_t.get_by_role("heading", name="A couple you work with has invited you")).to_be_visible()
+    expect(
+        page_t.get_by_role("heading", name="A couple you work with has invited you")
+    ).to_be_visible()
     browsing.check_a11y(page_t)
     snap(page_t, "therapist-invite")
     page_t.get_by_role("link", name="I already have an account").click()
