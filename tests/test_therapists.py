@@ -17,7 +17,7 @@ from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples import services as couple_services
 from repair.couples.models import Couple, Membership, SafetyCheck, User
 from repair.couples.services import CoupleError
-from repair.home.privacy import account_delete
+from repair.home.privacy import account_delete, export_for
 from repair.program.models import AgreementVersion, Commitment, Conversation, ProgramEntry
 from rituals.library import BY_SLUG
 from rituals.models import OccurrenceMark, ScheduledRitual
@@ -409,3 +409,28 @@ def test_no_therapist_page_or_summary_ever_holds_anything_private(
         # One partner's own marks on a ritual of their own: never shown.
         # (The therapist's suggestion list names every library ritual; the window comes before it.)
         assert RITUAL_TITLE not in response.text.split("Suggest something")[0], where
+
+
+# --- the download ----------------------------------------------------------------------------------
+
+
+def test_a_partners_download_holds_their_own_yes_and_the_log_never_the_other_partners_kinds(
+    couple: Couple, partner_a: User, partner_b: User, theo: User
+):
+    access, _token = make_therapist_access(couple, theo, agreed_by=(partner_a,))
+    services.therapist_agree(couple=couple_view(partner_b), scopes=["stages"])
+    client_for(theo).get(_page(access))
+
+    data = export_for(user=partner_a)["therapist"]
+
+    [invitation] = data["invitations"]
+    assert invitation["my_kinds"] == list(Scope.values)
+    assert len(invitation["opened"]) == 1
+    assert "stages" not in str({k: v for k, v in invitation.items() if k != "my_kinds"})
+    page = client_for(partner_a).get(reverse("export_data"), {"format": "html"})
+    assert page.status_code == 200
+    assert "Your therapist opened it once." in page.content.decode()
+    theo_data = export_for(user=theo)["therapist"]
+    assert theo_data["invitations"] == []
+    assert len(theo_data["as_therapist"]) == 1
+    assert "Avery" not in str(theo_data)

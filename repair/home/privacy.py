@@ -35,6 +35,7 @@ from repair.couples.selectors import couple_for_user
 from repair.lib.export import EXPORT_FORMAT, Data, ExportSection
 from repair.program import privacy as program_privacy
 from rituals import privacy as ritual_privacy
+from therapists import privacy as therapist_privacy
 
 
 def export_sections(*, user: User) -> list[ExportSection]:
@@ -44,6 +45,7 @@ def export_sections(*, user: User) -> list[ExportSection]:
         program_privacy.export_section(user=user, couple=couple),
         checkin_privacy.export_section(user=user, couple=couple),
         ritual_privacy.export_section(user=user, couple=couple),
+        therapist_privacy.export_section(user=user, couple=couple),
     ]
 
 
