@@ -392,15 +392,32 @@ def test_no_therapist_page_or_summary_ever_holds_anything_private(
     access = _open_access(couple, partner_a, partner_b, theo)
     client = client_for(theo)
     pages = {
-        "list": client.get(reverse("therapists:home")),
-        "couple": client.get(_page(access)),
-        "summary": client.get(
-            reverse("therapists:couple_summary", kwargs={"access_id": access.pk})
-        ),
-        "couple's own summary": client_for(partner_a).get(reverse("therapists:summary")),
+        f"{who}: {name}": who_client.get(reverse(name, kwargs=kwargs))
+        for name, kwargs in (
+            ("therapists:home", {}),
+            ("therapists:couple", {"access_id": access.pk}),
+            ("therapists:couple_summary", {"access_id": access.pk}),
+            ("therapists:ours", {}),
+            ("therapists:summary", {}),
+        )
+        for who, who_client in (
+            ("Theo", client),
+            ("Avery", client_for(partner_a)),
+            ("Blake", client_for(partner_b)),
+        )
+        if (who == "Theo") == (name not in ("therapists:ours", "therapists:summary"))
+    }
+    pages["Theo: a long period"] = client.get(
+        reverse("therapists:couple_summary", kwargs={"access_id": access.pk}),
+        {"start": (today - timedelta(days=300)).isoformat(), "end": today.isoformat()},
+    )
+    pages = {
+        ("couple" if where == "Theo: therapists:couple" else where): response
+        for where, response in pages.items()
     }
     # The window is not empty: what was shared with the therapist is there.
     assert "Felt safety: 2" in pages["couple"].text
+    assert len(pages) == 8
     for where, response in pages.items():
         assert response.status_code == 200, where
         for what, marker in MARKERS.items():
@@ -434,3 +451,57 @@ def test_a_partners_download_holds_their_own_yes_and_the_log_never_the_other_par
     assert theo_data["invitations"] == []
     assert len(theo_data["as_therapist"]) == 1
     assert "Avery" not in str(theo_data)
+
+
+def test_the_couples_therapist_page_keeps_a_constant_number_of_queries(
+    couple: Couple, partner_a: User, partner_b: User, theo: User, django_assert_max_num_queries
+):
+    access = _open_access(couple, partner_a, partner_b, theo)
+    client_theo, client_a = client_for(theo), client_for(partner_a)
+    for day in range(20):
+        CheckIn.objects.create(
+            user=partner_a,
+            couple=couple,
+            local_date=partner_a.local_today() - timedelta(days=day),
+            visibility=Visibility.SHARED,
+            shared_fields=list(SHAREABLE_FIELDS),
+            safety=3,
+        )
+        client_theo.get(_page(access))
+    with django_assert_max_num_queries(30):
+        assert client_a.get(reverse("therapists:ours")).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client_a.get(reverse("therapists:summary")).status_code == 200
+
+
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "<script>alert(1)</script>",
+    "9" * 40,
+    "2026-13-45",
+    "-1",
+    "ritual:",
+    "exercise:../../x",
+    "é" * 300,
+]
+
+
+def test_hostile_input_on_the_therapists_side_never_breaks_a_page_or_writes_anything(
+    couple: Couple, partner_a: User, partner_b: User, theo: User
+):
+    access = _open_access(couple, partner_a, partner_b, theo)
+    client = client_for(theo)
+    summary = reverse("therapists:couple_summary", kwargs={"access_id": access.pk})
+    suggest = reverse("therapists:suggest", kwargs={"access_id": access.pk})
+    for value in HOSTILE:
+        for query in ({"start": value, "end": value}, {"start": "2026-01-01", "end": value}):
+            response = client.get(summary, query)
+            assert response.status_code == 200, (query, response.status_code)
+        assert client.post(suggest, {"suggestion": value}).status_code == 302
+        assert client.post(suggest, {"suggestion": [value, value]}).status_code == 302
+    # A period backwards, or too long, is refused kindly on the page.
+    backwards = client.get(summary, {"start": "2026-06-01", "end": "2026-01-01"}).text
+    assert "The end comes before the start" in backwards
+    assert not TherapistSuggestion.objects.filter(access=access).exists()
