@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
+from repair.couples.models import Couple, User
 from repair.program.models import AgreementVersion, Commitment, Conversation
 from rituals.models import OccurrenceMark, ScheduledRitual
 from tests.browser.browsing import Browsing
@@ -23,7 +24,7 @@ from tests.factories import PASSWORD, make_couple, make_user
 pytestmark = pytest.mark.browser
 
 
-def _seed(avery, blake, couple) -> None:  # type: ignore[no-untyped-def]
+def _seed(avery: User, blake: User, couple: Couple) -> None:
     today = avery.local_today()
     for day in range(0, 21, 2):
         for person, base in ((avery, 2), (blake, 3)):
