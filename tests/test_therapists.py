@@ -4,6 +4,7 @@ whose therapist is Tess."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -505,3 +506,36 @@ def test_hostile_input_on_the_therapists_side_never_breaks_a_page_or_writes_anyt
     backwards = client.get(summary, {"start": "2026-06-01", "end": "2026-01-01"}).text
     assert "The end comes before the start" in backwards
     assert not TherapistSuggestion.objects.filter(access=access).exists()
+
+
+def test_a_new_therapist_signs_up_through_the_usual_flow_and_lands_on_the_invitation(
+    couple: Couple, partner_a: User
+):
+    _access, token = make_therapist_access(couple, None)
+    client = Client()
+
+    page = client.get(reverse("therapists:invite", kwargs={"token": token}))
+    signup_url = f"{reverse('account_signup')}?next={page.context['next']}"
+    client.post(
+        signup_url,
+        {
+            "email": "theo.new@example.com",
+            "password1": "a-calm-long-password-7",
+            "display_name": "Theo",
+            "time_zone": "Europe/Berlin",
+            "next": page.context["next"],
+        },
+    )
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", str(mail.outbox[-1].body), re.M)
+    assert code
+    confirmed = client.post(reverse("account_email_verification_sent"), {"code": code.group(1)})
+    assert confirmed["Location"] == reverse("therapists:invite_pending")
+    # No safety screen, no start page: a therapist account has no couple to start.
+    assert "Accept" in client.get(confirmed["Location"]).text
+    accepted = client.post(reverse("therapists:invite_pending"))
+
+    assert accepted["Location"] == reverse("therapists:home")
+    theo = User.objects.get(email="theo.new@example.com")
+    assert theo.is_therapist
+    assert not Membership.objects.filter(user=theo).exists()
+    assert token not in str(dict(client.session.items()))
