@@ -159,6 +159,7 @@ def test_the_therapist_deleting_their_account_closes_the_window_and_keeps_the_co
     account_delete(user=theo)
 
     assert not selectors.is_open(access=access)
+    assert "access ended on" in client_for(partner_a).get(reverse("therapists:ours")).text
     assert TherapistView.objects.filter(access=access).count() == 1
 
 

@@ -7,6 +7,7 @@ couple."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -75,3 +76,9 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
             ]
         },
     )
+
+
+def account_delete_prepare(*, user: User, partners: dict[int, int], now: datetime) -> None:
+    """A therapist deleting their account ends every access they hold, at once, so each couple sees
+    it ended (the couple's log stays theirs: the rows only lose the therapist)."""
+    TherapistAccess.objects.filter(therapist=user, ended_at__isnull=True).update(ended_at=now)

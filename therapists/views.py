@@ -105,6 +105,10 @@ def ours(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
                     couple=couple, email=form.cleaned_data["email"]
                 )
             except TherapistError as error:
+                if error.code == "already_invited":
+                    # The form is not on the page while an invitation stands (another tab).
+                    messages.info(request, _INVITE_ERRORS["already_invited"])
+                    return redirect("therapists:ours")
                 form.add_error("email", _INVITE_ERRORS.get(error.code, _INVITE_ERRORS["other"]))
             else:
                 if services.therapist_invite_email(access=access, token=token):

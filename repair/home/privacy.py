@@ -79,5 +79,6 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         partners = couple_privacy.former_partners(user=user)
         program_privacy.account_delete_prepare(user=user, partners=partners)
         ritual_privacy.account_delete_prepare(user=user, partners=partners)
+        therapist_privacy.account_delete_prepare(user=user, partners=partners, now=now)
         couple_privacy.account_rows_delete(user=user)
     couple_privacy.sessions_end(user_id=user_id)
