@@ -540,3 +540,22 @@ def test_a_new_therapist_signs_up_through_the_usual_flow_and_lands_on_the_invita
     assert theo.is_therapist
     assert not Membership.objects.filter(user=theo).exists()
     assert token not in str(dict(client.session.items()))
+
+
+def test_a_therapists_settings_speak_of_couples_not_a_partner(
+    couple: Couple, partner_a: User, partner_b: User, theo: User
+):
+    _open_access(couple, partner_a, partner_b, theo)
+    client = client_for(theo)
+
+    page = client.get(reverse("settings")).text
+    saved = client.post(
+        reverse("settings"), {"display_name": "Theo R.", "time_zone": "Europe/London"}
+    )
+
+    assert "The couples who invited you see this name." in page
+    assert "Your partner sees this name" not in page
+    assert "your part in what happened" not in page
+    assert saved.status_code == 302
+    theo.refresh_from_db()
+    assert theo.display_name == "Theo R."
