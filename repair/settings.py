@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "repair.program",
     "checkins",
     "rituals",
-    "therapists",
+    "repair.therapists",
     "repair.home",
 ]
 
@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "repair.middleware.SlidingSessionMiddleware",
     "repair.middleware.NotFoundPageMiddleware",
     # A therapist account opens only its own screens, Settings and the public pages.
-    "therapists.middleware.TherapistBoundaryMiddleware",
+    "repair.therapists.middleware.TherapistBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "repair.urls"

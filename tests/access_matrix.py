@@ -12,10 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from checkins.models import CheckIn
 from repair.couples.models import Couple, Invite
+from repair.therapists.models import TherapistAccess
 from rituals.models import ScheduledRitual
-from therapists.models import TherapistAccess
 
-# The therapist roles (therapists/): Theo, Avery and Blake's therapist, with access open (both
+# The therapist roles (repair/therapists/): Theo, Avery and Blake's therapist, with access open (both
 # partners said yes), invited and accepted but with only Avery's yes, or ended by a partner; and
 # Tess, the therapist of the outsider's couple, whose access is open. Each is a therapist account.
 THERAPIST_ROLES = ("therapist_agreed", "therapist_pending", "therapist_ended", "therapist_other")
@@ -60,7 +60,7 @@ def every(value: int | str, **overrides: int | str) -> dict[str, int | str]:
 
 
 # The pages a therapist account may open: its own, its account's, and those that are the same for
-# everyone. Written out here (not read from therapists/middleware.py) so a change there shows.
+# everyone. Written out here (not read from repair/therapists/middleware.py) so a change there shows.
 THERAPIST_MAY_OPEN = frozenset(
     {
         "settings",
@@ -227,7 +227,7 @@ MATRIX: dict[str, Row] = {
     ),
     # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.
     "outbox": Row(get=same(404), post=NOT_ALLOWED),
-    # --- the therapist window (therapists/) ---
+    # --- the therapist window (repair/therapists/) ---
     # The couple's page: invite, say yes, what the therapist sees, the log. An empty POST (no
     # address) re-shows the form kindly. The outsider sees their own couple's.
     "therapists:ours": Row(

@@ -12,8 +12,8 @@ from repair.couples.selectors import CoupleView, couple_for_user
 from repair.program import services as program_services
 from repair.program.content import program
 from repair.program.models import ExerciseCompletion
-from therapists import services as therapist_services
-from therapists.models import Scope, TherapistAccess
+from repair.therapists import services as therapist_services
+from repair.therapists.models import Scope, TherapistAccess
 
 PASSWORD = "a-long-test-password-41"
 _numbers = itertools.count(1)

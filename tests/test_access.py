@@ -16,6 +16,8 @@ from repair.couples.models import Couple, Invite, User
 from repair.couples.selectors import couple_for_user
 from repair.lib.tokens import token_hash
 from repair.program.content import program
+from repair.therapists import services as therapist_services
+from repair.therapists.models import TherapistAccess
 from tests.access_matrix import (
     LOGIN,
     MATRIX,
@@ -27,8 +29,6 @@ from tests.access_matrix import (
 )
 from tests.conftest import client_for
 from tests.factories import couple_view, make_therapist_access, make_user
-from therapists import services as therapist_services
-from therapists.models import TherapistAccess
 
 
 def test_every_url_has_a_row_in_the_access_matrix():

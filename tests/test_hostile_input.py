@@ -50,12 +50,12 @@ from repair.program.models import (
     ExerciseCompletion,
     ProgramEntry,
 )
+from repair.therapists.forms import AgreeForm, ItemForm, TherapistInviteForm
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
 from rituals.models import GratitudeNote, ScheduledRitual
 from tests.access_matrix import our_url_names
 from tests.conftest import client_for
 from tests.factories import make_therapist_access, make_user
-from therapists.forms import AgreeForm, ItemForm, TherapistInviteForm
 
 # A few per endpoint keeps the file well under a minute; HOSTILE_EXAMPLES=200 digs deeper locally.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))

@@ -115,7 +115,7 @@ PROGRAM = "repair.program"
 HOME = "repair.home"
 CHECKINS = "checkins"
 RITUALS = "rituals"
-THERAPISTS = "therapists"
+THERAPISTS = "repair.therapists"
 LAYERS = (LIB, COUPLES, PROGRAM, CHECKINS, RITUALS, THERAPISTS, HOME)
 APPS = LAYERS[1:]
 
@@ -130,7 +130,7 @@ HOME_IMPORTERS = ("repair.urls", "repair.settings", "repair.celery")
 # are none; the list may only shrink: an entry that no longer matches an import fails the check too.
 KNOWN_BREACHES: dict[tuple[str, str], str] = {}
 
-SOURCE = ("repair", "checkins", "rituals", "therapists")
+SOURCE = ("repair", "checkins", "rituals")
 
 
 def layer_of(module: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The couple's own therapist: a consented, read-only window (therapists/). Partner A (Avery) and
+"""The couple's own therapist: a consented, read-only window (repair/therapists/). Partner A (Avery) and
 partner B (Blake) are a couple; Theo is their therapist; Charlie (an outsider) is in another couple,
 whose therapist is Tess."""
 
@@ -20,12 +20,12 @@ from repair.couples.models import Couple, Membership, SafetyCheck, User
 from repair.couples.services import CoupleError
 from repair.home.privacy import account_delete, export_for
 from repair.program.models import AgreementVersion, Commitment, Conversation, ProgramEntry
+from repair.therapists import selectors, services
+from repair.therapists.models import Scope, TherapistAccess, TherapistSuggestion, TherapistView
 from rituals.library import BY_SLUG
 from rituals.models import OccurrenceMark, ScheduledRitual
 from tests.conftest import client_for
 from tests.factories import couple_view, make_therapist_access, make_user
-from therapists import selectors, services
-from therapists.models import Scope, TherapistAccess, TherapistSuggestion, TherapistView
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def invite_url(*, token: str) -> str:
 def couple_create(*, user: User, now: datetime | None = None) -> Couple:
     now = now or timezone.now()
     if user.is_therapist:
-        # A therapist account never has a couple of its own (therapists/).
+        # A therapist account never has a couple of its own (repair/therapists/).
         raise CoupleError("therapist")
     with transaction.atomic():
         if Membership.objects.filter(user=user, left_at__isnull=True).exists():

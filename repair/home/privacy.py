@@ -34,8 +34,8 @@ from repair.couples.models import Membership, User
 from repair.couples.selectors import couple_for_user
 from repair.lib.export import EXPORT_FORMAT, Data, ExportSection
 from repair.program import privacy as program_privacy
+from repair.therapists import privacy as therapist_privacy
 from rituals import privacy as ritual_privacy
-from therapists import privacy as therapist_privacy
 
 
 def export_sections(*, user: User) -> list[ExportSection]:

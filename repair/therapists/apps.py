@@ -4,4 +4,5 @@ from django.apps import AppConfig
 
 
 class TherapistsConfig(AppConfig):
-    name = "therapists"
+    name = "repair.therapists"
+    label = "therapists"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from repair.couples.models import Membership, User
 from repair.couples.selectors import CoupleView
 from repair.lib.export import ExportSection
-from therapists.models import (
+from repair.therapists.models import (
     Scope,
     TherapistAccess,
     TherapistConsent,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from therapists.pending import pending_exists
+from repair.therapists.pending import pending_exists
 
 THERAPIST_MAY_OPEN = frozenset(
     {

@@ -28,9 +28,7 @@ from repair.lib.tokens import token_hash
 from repair.program.content import program
 from repair.program.models import AgreementVersion, Commitment
 from repair.program.selectors import program_state
-from rituals.library import BY_SLUG
-from rituals.models import OccurrenceMark, OccurrenceStatus
-from therapists.models import (
+from repair.therapists.models import (
     ItemKind,
     Scope,
     TherapistAccess,
@@ -38,6 +36,8 @@ from therapists.models import (
     TherapistItem,
     TherapistView,
 )
+from rituals.library import BY_SLUG
+from rituals.models import OccurrenceMark, OccurrenceStatus
 
 # How far back the therapist's page looks, unless a period is chosen for the summary.
 DEFAULT_DAYS = 28

@@ -23,8 +23,7 @@ from repair.couples.selectors import CoupleView
 from repair.lib.tokens import token_hash, token_new
 from repair.program.content import program
 from repair.program.models import AgreementVersion, Commitment
-from rituals.library import BY_SLUG
-from therapists.models import (
+from repair.therapists.models import (
     ItemKind,
     Scope,
     SuggestionKind,
@@ -34,6 +33,7 @@ from therapists.models import (
     TherapistSuggestion,
     TherapistView,
 )
+from rituals.library import BY_SLUG
 
 
 class TherapistError(Exception):

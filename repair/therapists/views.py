@@ -21,12 +21,18 @@ from repair.couples.models import User
 from repair.couples.selectors import CoupleView
 from repair.lib import ratelimit
 from repair.program.content import program
+from repair.therapists import selectors, services
+from repair.therapists.forms import (
+    AgreeForm,
+    ItemForm,
+    PeriodForm,
+    SuggestForm,
+    TherapistInviteForm,
+)
+from repair.therapists.models import Scope, SuggestionKind, TherapistAccess, ViewKind
+from repair.therapists.pending import pending_find, pending_forget, pending_remember
+from repair.therapists.services import TherapistError
 from rituals.library import BY_SLUG
-from therapists import selectors, services
-from therapists.forms import AgreeForm, ItemForm, PeriodForm, SuggestForm, TherapistInviteForm
-from therapists.models import Scope, SuggestionKind, TherapistAccess, ViewKind
-from therapists.pending import pending_find, pending_forget, pending_remember
-from therapists.services import TherapistError
 
 # --- the couple's side -----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from therapists import views
+from repair.therapists import views
 
 app_name = "therapists"
 urlpatterns = [

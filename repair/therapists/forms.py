@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from repair.couples.forms import NULL_CHARACTER, NULL_MESSAGE
-from therapists.models import ItemKind, Scope
+from repair.therapists.models import ItemKind, Scope
 
 
 class TherapistInviteForm(forms.Form):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib.sessions.backends.base import SessionBase
 
-from therapists import selectors
-from therapists.models import TherapistAccess
+from repair.therapists import selectors
+from repair.therapists.models import TherapistAccess
 
 SESSION_KEY = "pending_therapist_invite"
 
