@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "repair.program",
     "checkins",
     "rituals",
+    "repair.therapists",
     "repair.home",
 ]
 
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "repair.middleware.TimeZoneMiddleware",
     "repair.middleware.SlidingSessionMiddleware",
     "repair.middleware.NotFoundPageMiddleware",
+    # A therapist account opens only its own screens, Settings and the public pages.
+    "repair.therapists.middleware.TherapistBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "repair.urls"

@@ -38,6 +38,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("checkins/", include("checkins.urls")),
     path("rituals/", include("rituals.urls")),
+    path("therapist/", include("repair.therapists.urls")),
     # allauth's code page with our clock (repair/couples/account_views.py), ahead of its own.
     path(
         "accounts/confirm-email/",

@@ -12,11 +12,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from checkins.models import CheckIn
 from repair.couples.models import Couple, Invite
+from repair.therapists.models import TherapistAccess
 from rituals.models import Proposal, ScheduledRitual
 
-ROLES = ("anonymous", "partner_a", "partner_b", "outsider", "staff")
+# The therapist roles (repair/therapists/): Theo, Avery and Blake's therapist, with access open (both
+# partners said yes), invited and accepted but with only Avery's yes, or ended by a partner; and
+# Tess, the therapist of the outsider's couple, whose access is open. Each is a therapist account.
+THERAPIST_ROLES = ("therapist_agreed", "therapist_pending", "therapist_ended", "therapist_other")
+ROLES = ("anonymous", "partner_a", "partner_b", "outsider", "staff", *THERAPIST_ROLES)
 LOGIN = "login"  # a 302 to the sign-in page
 TOKEN = "a-pending-token-for-the-couple-of-avery-and-blake"
+THERAPIST_TOKEN = "the-token-of-avery-and-blakes-therapist-invitation"
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,9 @@ class World:
     invite: Invite
     shared_checkin: CheckIn
     reflection_slug: str
+    # Avery and Blake's therapist access (its state follows the role under test); None where a
+    # test builds no therapist, and the therapist pages are then a 404 for all.
+    therapist_access: TherapistAccess | None = None
 
 
 @dataclass(frozen=True)
@@ -35,14 +44,65 @@ class Row:
     kwargs: Callable[[World], dict[str, object]] = lambda world: {}
 
 
+BASE_ROLES = ROLES[: -len(THERAPIST_ROLES)]
+
+
 def same(value: int | str, **overrides: int | str) -> dict[str, int | str]:
+    """The outcome for the five first roles (the therapist roles follow, ``with_therapists``)."""
+    return {role: overrides.get(role, value) for role in BASE_ROLES} | {
+        role: outcome for role, outcome in overrides.items() if role in THERAPIST_ROLES
+    }
+
+
+def every(value: int | str, **overrides: int | str) -> dict[str, int | str]:
+    """The outcome for every role, the therapist ones included."""
     return {role: overrides.get(role, value) for role in ROLES}
+
+
+# The pages a therapist account may open: its own, its account's, and those that are the same for
+# everyone. Written out here (not read from repair/therapists/middleware.py) so a change there shows.
+THERAPIST_MAY_OPEN = frozenset(
+    {
+        "settings",
+        "export_data",
+        "delete_account",
+        "account_deleted",
+        "quick_exit",
+        "resources",
+        "reads",
+        "read",
+        "unsubscribe",
+        "outbox",
+    }
+)
+
+
+def with_therapists(name: str, expected: dict[str, int | str]) -> dict[str, int | str]:
+    """A row's outcome for the therapist roles, where the row does not give it: a page a therapist
+    may open behaves for them as for staff (an account with no couple); anything else sends them
+    to their list of couples (a 302) before the view runs, GET or POST."""
+    default = dict.fromkeys(
+        THERAPIST_ROLES, expected["staff"] if name in THERAPIST_MAY_OPEN else 302
+    )
+    return {**default, **expected}
 
 
 # Pages of a couple: anonymous people sign in; everyone else sees their own couple's page (the
 # outsider their own couple, staff with no couple is sent to the start page).
 COUPLE_PAGE_GET = same(200, anonymous=LOGIN, staff=302)
 NOT_ALLOWED = same(405)
+ALL_NOT_ALLOWED = every(405)
+# A therapist: the couple's side of the therapist pages sends them to the start page, and from
+# there (as everything of a couple does) to their list.
+THERAPIST_SENT_ON = dict.fromkeys(THERAPIST_ROLES, 302)
+
+
+def therapist_access_of(world: World) -> dict[str, object]:
+    return {"access_id": world.therapist_access.pk if world.therapist_access else 0}
+
+
+# What only Theo, with the access open, may open; a 404 for everyone else signed in.
+ONLY_AGREED_THERAPIST = every(404, anonymous=LOGIN, therapist_agreed=200)
 
 
 def ritual_of(world: World) -> dict[str, object]:
@@ -207,6 +267,64 @@ MATRIX: dict[str, Row] = {
     ),
     # Development only (DEBUG with the local outbox): a 404 everywhere else, tests included.
     "outbox": Row(get=same(404), post=NOT_ALLOWED),
+    # --- the therapist window (repair/therapists/) ---
+    # The couple's page: invite, say yes, what the therapist sees, the log. An empty POST (no
+    # address) re-shows the form kindly. The outsider sees their own couple's.
+    "therapists:ours": Row(
+        get=every(200, anonymous=LOGIN, staff=302, **THERAPIST_SENT_ON),
+        post=every(200, anonymous=LOGIN, staff=302, **THERAPIST_SENT_ON),
+    ),
+    # One partner's yes: with nothing ticked, the page again with a kind message.
+    "therapists:agree": Row(
+        get=ALL_NOT_ALLOWED, post=every(200, anonymous=LOGIN, staff=302, **THERAPIST_SENT_ON)
+    ),
+    # Ending: by either partner, alone (the outsider ends their own couple's).
+    "therapists:end": Row(get=ALL_NOT_ALLOWED, post=every(302, anonymous=LOGIN)),
+    # Holding one item back: an empty POST changes nothing and goes back with a word.
+    "therapists:item": Row(get=ALL_NOT_ALLOWED, post=every(302, anonymous=LOGIN)),
+    "therapists:summary": Row(
+        get=every(200, anonymous=LOGIN, staff=302, **THERAPIST_SENT_ON), post=ALL_NOT_ALLOWED
+    ),
+    # The therapist's list: every therapist account has one (an ended or waiting couple is simply
+    # not on it, or not named); anyone else is sent to Today.
+    "therapists:home": Row(
+        get=every(302, anonymous=LOGIN, **dict.fromkeys(THERAPIST_ROLES, 200)),
+        post=ALL_NOT_ALLOWED,
+    ),
+    # Avery and Blake's page: Theo with the access open, nobody else (a 404, never a redirect
+    # that would say it exists).
+    "therapists:couple": Row(
+        get=ONLY_AGREED_THERAPIST, post=ALL_NOT_ALLOWED, kwargs=therapist_access_of
+    ),
+    "therapists:couple_summary": Row(
+        get=ONLY_AGREED_THERAPIST, post=ALL_NOT_ALLOWED, kwargs=therapist_access_of
+    ),
+    # The one thing a therapist writes: an empty POST suggests nothing and goes back.
+    "therapists:suggest": Row(
+        get=ALL_NOT_ALLOWED,
+        post=every(404, anonymous=LOGIN, therapist_agreed=302),
+        kwargs=therapist_access_of,
+    ),
+    # The invitation link, already taken by Theo: he is sent to his list; anyone else holding it
+    # is told it has been used.
+    "therapists:invite": Row(
+        get=every(410, therapist_agreed=302, therapist_pending=302, therapist_ended=302),
+        post=every(410, therapist_agreed=302, therapist_pending=302, therapist_ended=302),
+        kwargs=lambda world: {"token": THERAPIST_TOKEN},
+    ),
+    # Nothing remembered in this browser: a kind 404 signed out, on to one's own start signed in.
+    "therapists:invite_pending": Row(get=every(302, anonymous=404), post=every(302, anonymous=404)),
+}
+
+# Every row gets the therapist roles: given explicitly above for the therapist pages, derived
+# (and spelled out in ``with_therapists``) for the rest.
+MATRIX = {
+    name: Row(
+        get=with_therapists(name, row.get),
+        post=with_therapists(name, row.post),
+        kwargs=row.kwargs,
+    )
+    for name, row in MATRIX.items()
 }
 
 # Other people's packages, checked separately below.

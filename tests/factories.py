@@ -12,6 +12,8 @@ from repair.couples.selectors import CoupleView, couple_for_user
 from repair.program import services as program_services
 from repair.program.content import program
 from repair.program.models import ExerciseCompletion
+from repair.therapists import services as therapist_services
+from repair.therapists.models import Scope, TherapistAccess
 
 PASSWORD = "a-long-test-password-41"
 _numbers = itertools.count(1)
@@ -66,3 +68,27 @@ def couple_view(user: User) -> CoupleView:
     found = couple_for_user(user=user)
     assert found is not None
     return found
+
+
+def make_therapist_access(
+    couple: Couple,
+    therapist: User | None,
+    *,
+    agreed_by: tuple[User, ...] = (),
+    scopes: tuple[str, ...] = (),
+) -> tuple[TherapistAccess, str]:
+    """An invitation for ``couple``'s therapist, accepted by ``therapist`` (None: not yet), with a
+    yes from each of ``agreed_by`` for ``scopes`` (every kind when empty). Returns it and its token."""
+    members = list(couple.memberships.filter(left_at__isnull=True).select_related("user"))
+    view = couple_view(members[0].user)
+    access, token = therapist_services.therapist_invite(
+        couple=view, email=f"therapist.{next(_numbers)}@example.com"
+    )
+    if therapist is not None:
+        therapist_services.therapist_invite_accept(user=therapist, token_sha256=access.token_hash)
+        access.refresh_from_db()
+    for person in agreed_by:
+        therapist_services.therapist_agree(
+            couple=couple_view(person), scopes=list(scopes or Scope.values)
+        )
+    return access, token

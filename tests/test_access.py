@@ -13,11 +13,22 @@ from django.utils import timezone
 
 from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
+from repair.couples.selectors import couple_for_user
 from repair.lib.tokens import token_hash
 from repair.program.content import program
-from tests.access_matrix import LOGIN, MATRIX, ROLES, TOKEN, World, our_url_names
+from repair.therapists import services as therapist_services
+from repair.therapists.models import TherapistAccess
+from tests.access_matrix import (
+    LOGIN,
+    MATRIX,
+    ROLES,
+    THERAPIST_TOKEN,
+    TOKEN,
+    World,
+    our_url_names,
+)
 from tests.conftest import client_for
-from tests.factories import make_user
+from tests.factories import couple_view, make_therapist_access, make_user
 
 
 def test_every_url_has_a_row_in_the_access_matrix():
@@ -28,7 +39,47 @@ def test_every_url_has_a_row_in_the_access_matrix():
 
 
 @pytest.fixture
-def world(couple: Couple, partner_a: User) -> World:
+def theo(db: None) -> User:
+    """Avery and Blake's therapist."""
+    return make_user("Theo", safety_checked=False)
+
+
+@pytest.fixture
+def tess(outsider: User) -> User:
+    """The therapist of the outsider's couple (Charlie and Dana), with access open."""
+    tess = make_user("Tess", safety_checked=False)
+    other = couple_for_user(user=outsider)
+    assert other is not None
+    assert other.partner is not None
+    make_therapist_access(other.couple, tess, agreed_by=(outsider, other.partner))
+    return tess
+
+
+def _therapist_access(
+    couple: Couple, theo: User, partner_a: User, partner_b: User, role: str
+) -> TherapistAccess:
+    """Theo's access to Avery and Blake, in the state the role under test names: waiting for
+    Blake's yes, ended by a partner, or (for every other role) open."""
+    agreed_by = (partner_a,) if role == "therapist_pending" else (partner_a, partner_b)
+    access, _token = make_therapist_access(couple, theo, agreed_by=agreed_by)
+    TherapistAccess.objects.filter(pk=access.pk).update(token_hash=token_hash(THERAPIST_TOKEN))
+    if role == "therapist_ended":
+        therapist_services.therapist_end(couple=couple_view(partner_b))
+    access.refresh_from_db()
+    return access
+
+
+@pytest.fixture
+def world(
+    request: pytest.FixtureRequest,
+    couple: Couple,
+    partner_a: User,
+    partner_b: User,
+    theo: User,
+    tess: User,
+) -> World:
+    callspec = getattr(request.node, "callspec", None)
+    role = callspec.params.get("role", "") if callspec is not None else ""
     # A link made before Blake joined, still pending: the couple is now full.
     invite = Invite.objects.create(
         couple=couple,
@@ -46,12 +97,18 @@ def world(couple: Couple, partner_a: User) -> World:
     )
     reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")
     return World(
-        couple=couple, invite=invite, shared_checkin=shared, reflection_slug=reflection.slug
+        couple=couple,
+        invite=invite,
+        shared_checkin=shared,
+        reflection_slug=reflection.slug,
+        therapist_access=_therapist_access(couple, theo, partner_a, partner_b, role),
     )
 
 
 @pytest.fixture
-def clients(partner_a: User, partner_b: User, outsider: User, world: World) -> dict[str, Client]:
+def clients(
+    partner_a: User, partner_b: User, outsider: User, theo: User, tess: User, world: World
+) -> dict[str, Client]:
     staff = make_user("Sol")
     staff.is_staff = True
     staff.save()
@@ -61,8 +118,24 @@ def clients(partner_a: User, partner_b: User, outsider: User, world: World) -> d
         "partner_b": client_for(partner_b),
         "outsider": client_for(outsider),
         "staff": client_for(staff),
+        # One therapist, Theo, in the three states of his access (the world follows the role).
+        "therapist_agreed": client_for(theo),
+        "therapist_pending": client_for(theo),
+        "therapist_ended": client_for(theo),
+        "therapist_other": client_for(tess),
     }
 
+
+# Everyone who must never read a word of Avery and Blake's: only Theo, with the access open
+# (both said yes), may see their names, on his own pages.
+OUTSIDE_THE_COUPLE = (
+    "outsider",
+    "staff",
+    "anonymous",
+    "therapist_pending",
+    "therapist_ended",
+    "therapist_other",
+)
 
 CASES = [
     (name, method, role) for name in sorted(MATRIX) for method in ("get", "post") for role in ROLES
@@ -82,7 +155,7 @@ def test_access_matrix(name: str, method: str, role: str, clients: dict[str, Cli
         assert response["Location"].startswith(reverse("account_login")), response["Location"]
     else:
         assert response.status_code == expected, (url, role, method, response.status_code)
-    if role in ("outsider", "staff", "anonymous") and response.status_code == 200:
+    if role in OUTSIDE_THE_COUPLE and response.status_code == 200:
         # Nothing of Avery and Blake's couple reaches anyone outside it (the invite page shows
         # the inviter's name to whoever holds the link: that is what the link is for).
         page = response.text

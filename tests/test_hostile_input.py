@@ -50,10 +50,12 @@ from repair.program.models import (
     ExerciseCompletion,
     ProgramEntry,
 )
+from repair.therapists.forms import AgreeForm, ItemForm, TherapistInviteForm
 from rituals.forms import MarkForm, NoteForm, PauseForm, ReminderSettingsForm, ScheduleForm
 from rituals.models import GratitudeNote, Proposal, ScheduledRitual
 from tests.access_matrix import our_url_names
 from tests.conftest import client_for
+from tests.factories import make_therapist_access, make_user
 
 # A few per endpoint keeps the file well under a minute; HOSTILE_EXAMPLES=200 digs deeper locally.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
@@ -196,6 +198,8 @@ def world(couple: Couple, partner_a: User, partner_b: User) -> World:
         token_hash=token_hash("a-pending-token"),
         expires_at=ritual.created_at + timedelta(days=3),
     )
+    # Their therapist, with access open, so the therapist pages have something to guard.
+    make_therapist_access(couple, make_user("Theo"), agreed_by=(partner_a, partner_b))
     return World(
         couple=couple,
         avery=partner_a,
@@ -538,6 +542,40 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
     "outbox": [Endpoint("outbox")],
     "quick_exit": [Endpoint("quick_exit", query=("next",))],
     "invite_pending": [Endpoint("invite_pending")],
+    # The therapist window, as Avery (the therapist's own side is fuzzed in test_therapists.py).
+    "therapists:ours": [
+        Endpoint("therapists:ours", fields=lambda w: form_fields(TherapistInviteForm))
+    ],
+    "therapists:agree": [Endpoint("therapists:agree", fields=lambda w: form_fields(AgreeForm))],
+    "therapists:end": [Endpoint("therapists:end", fields=lambda w: {})],
+    "therapists:item": [
+        Endpoint(
+            "therapists:item",
+            fields=lambda w: {
+                **form_fields(ItemForm),
+                "key": one_of(str(w.shared_checkin.pk), f"{w.version.exercise}:0"),
+            },
+        )
+    ],
+    "therapists:summary": [Endpoint("therapists:summary", query=("start", "end"))],
+    "therapists:home": [Endpoint("therapists:home")],
+    "therapists:couple": [Endpoint("therapists:couple", kwargs=lambda w: {"access_id": 1})],
+    "therapists:couple_summary": [
+        Endpoint(
+            "therapists:couple_summary", kwargs=lambda w: {"access_id": 1}, query=("start", "end")
+        )
+    ],
+    "therapists:suggest": [
+        Endpoint(
+            "therapists:suggest",
+            kwargs=lambda w: {"access_id": 1},
+            fields=lambda w: {"suggestion": one_of("ritual:weekly-touchpoint")},
+        )
+    ],
+    "therapists:invite": [
+        Endpoint("therapists:invite", kwargs=lambda w: {}, fields=lambda w: {}, str_kwarg="token")
+    ],
+    "therapists:invite_pending": [Endpoint("therapists:invite_pending", fields=lambda w: {})],
 }
 
 

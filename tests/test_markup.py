@@ -24,6 +24,7 @@ from repair.program.models import AgreementVersion, Commitment, Conversation
 from rituals.models import GratitudeNote, Proposal, ScheduledRitual
 from tests.access_matrix import MATRIX, TOKEN, World
 from tests.conftest import client_for
+from tests.factories import make_therapist_access, make_user
 from tests.subprocesses import ROOT
 
 VNU_JAR = Path(
@@ -79,7 +80,9 @@ def _world(couple: Couple, avery: User, blake: User) -> World:
     conversation = Conversation.objects.create(
         couple=couple, exercise=talk.slug, floor=avery, state=Conversation.State.ENDED, ended_at=now
     )
-    Commitment.objects.create(conversation=conversation, user=avery, text="I'll call.")
+    Commitment.objects.create(
+        conversation=conversation, user=avery, text="I'll call.", agreed_at=now
+    )
     ScheduledRitual.objects.create(
         couple=couple,
         ritual="weekly-touchpoint",
@@ -105,8 +108,16 @@ def _world(couple: Couple, avery: User, blake: User) -> World:
         )
     GratitudeNote.objects.create(couple=couple, sender=blake, text="Thank you")
     reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")
+    # Their therapist, Theo, with access open: his pages are checked too.
+    access, _token = make_therapist_access(
+        couple, make_user("Theo", safety_checked=False), agreed_by=(avery, blake)
+    )
     return World(
-        couple=couple, invite=invite, shared_checkin=shared, reflection_slug=reflection.slug
+        couple=couple,
+        invite=invite,
+        shared_checkin=shared,
+        reflection_slug=reflection.slug,
+        therapist_access=access,
     )
 
 
@@ -123,6 +134,14 @@ def _pages(world: World, avery: User) -> dict[str, str]:
             assert response.status_code == 200, (url, response.status_code)
             if response["Content-Type"].startswith("text/html"):
                 pages[f"{name}{variant}"] = response.text
+    assert world.therapist_access is not None
+    assert world.therapist_access.therapist is not None
+    therapist = client_for(world.therapist_access.therapist)
+    for name, row in sorted(MATRIX.items()):
+        if name.startswith("therapists:") and row.get["therapist_agreed"] == 200:
+            response = therapist.get(reverse(name, kwargs=row.kwargs(world)))
+            assert response.status_code == 200, (name, response.status_code)
+            pages[f"therapist: {name}"] = response.text
     for name in SIGNED_IN_ACCOUNT:
         response = signed_in.get(reverse(name))
         assert response.status_code == 200, (name, response.status_code)

@@ -124,6 +124,9 @@ class ProfileForm(forms.Form):
             ]
         # app.js offers this device's zone when it differs from the saved one.
         field.widget.attrs["data-suggest-time-zone"] = _("Use this device's time zone: %(zone)s")
+        if user.is_therapist:
+            # A therapist account (repair/therapists/) has no partner, and no part in what happened.
+            form.fields["display_name"].help_text = _("The couples who invited you see this name.")
         return form
 
 

@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # The "What's here" card on Today, put away by this person.
     whats_here_hidden = models.BooleanField(default=False)
+    # A couple's own therapist (repair/therapists/): an account with no couple of its own, ever. It opens
+    # only the couples that invited it and both agreed to, read-only (repair/therapists/access.py).
+    is_therapist = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -63,6 +63,9 @@ def invite_url(*, token: str) -> str:
 
 def couple_create(*, user: User, now: datetime | None = None) -> Couple:
     now = now or timezone.now()
+    if user.is_therapist:
+        # A therapist account never has a couple of its own (repair/therapists/).
+        raise CoupleError("therapist")
     with transaction.atomic():
         if Membership.objects.filter(user=user, left_at__isnull=True).exists():
             raise CoupleError("already_in_couple")
@@ -158,6 +161,8 @@ def invite_accept(
     digest = token_sha256 or (token_hash(token) if token else "")
     if not digest:
         raise CoupleError("not_found")
+    if user.is_therapist:
+        raise CoupleError("therapist")
     with transaction.atomic():
         invite = (
             Invite.objects.select_for_update()

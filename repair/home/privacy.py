@@ -34,6 +34,7 @@ from repair.couples.models import Membership, User
 from repair.couples.selectors import couple_for_user
 from repair.lib.export import EXPORT_FORMAT, Data, ExportSection
 from repair.program import privacy as program_privacy
+from repair.therapists import privacy as therapist_privacy
 from rituals import privacy as ritual_privacy
 
 
@@ -44,6 +45,7 @@ def export_sections(*, user: User) -> list[ExportSection]:
         program_privacy.export_section(user=user, couple=couple),
         checkin_privacy.export_section(user=user, couple=couple),
         ritual_privacy.export_section(user=user, couple=couple),
+        therapist_privacy.export_section(user=user, couple=couple),
     ]
 
 
@@ -77,5 +79,6 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         partners = couple_privacy.former_partners(user=user)
         program_privacy.account_delete_prepare(user=user, partners=partners)
         ritual_privacy.account_delete_prepare(user=user, partners=partners)
+        therapist_privacy.account_delete_prepare(user=user, partners=partners, now=now)
         couple_privacy.account_rows_delete(user=user)
     couple_privacy.sessions_end(user_id=user_id)
