@@ -14,10 +14,11 @@ from django.utils import timezone
 from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
 from repair.lib.tokens import token_hash
+from repair.program import services
 from repair.program.content import program
 from tests.access_matrix import LOGIN, MATRIX, ROLES, TOKEN, World, our_url_names
 from tests.conftest import client_for
-from tests.factories import make_user
+from tests.factories import couple_view, make_user
 
 
 def test_every_url_has_a_row_in_the_access_matrix():
@@ -108,8 +109,7 @@ def test_admin_needs_staff(partner_a: User):
 def test_staff_in_admin_see_accounts_and_counts_never_private_choices(
     partner_a: User, couple: Couple
 ):
-    partner_a.self_description = "caused"
-    partner_a.save()
+    services.roles_propose(couple=couple_view(partner_a), kind="one_hurt", hurt=partner_a)
     boss = User.objects.create_superuser(email="operator@example.com", password="x-long-password-1")
     client = client_for(boss)
 
@@ -119,8 +119,9 @@ def test_staff_in_admin_see_accounts_and_counts_never_private_choices(
 
     assert users.status_code == user_page.status_code == couples.status_code == 200
     assert partner_a.email in users.text
-    assert "self_description" not in user_page.text
-    assert "I caused the hurt" not in user_page.text
+    # Not even a private answer to whose hurt the work is about.
+    assert "One of us was hurt" not in user_page.text
+    assert "rolesproposal" not in client.get("/admin/").text.lower()
     assert "members" in couples.text.lower()
 
 

@@ -32,13 +32,6 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
-class SelfDescription(models.TextChoices):
-    HURT = "hurt", _("I was hurt")
-    CAUSED = "caused", _("I caused the hurt")
-    BOTH = "both", _("Some of both")
-    UNSAID = "unsaid", _("I'd rather not say")
-
-
 class Clock(models.TextChoices):
     """How the person reads a time of day (repair/lib/clock.py)."""
 
@@ -57,13 +50,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     clock = models.CharField(
         _("clock"), max_length=2, choices=Clock.choices, blank=True, default=Clock.H24
-    )
-    # Private to this person: used only to choose which wording of a prompt they see.
-    self_description = models.CharField(
-        _("how you'd describe your part"),
-        max_length=10,
-        choices=SelfDescription.choices,
-        blank=True,
     )
     # The "What's here" card on Today, put away by this person.
     whats_here_hidden = models.BooleanField(default=False)

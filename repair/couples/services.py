@@ -27,7 +27,6 @@ from repair.couples.models import (
     PauseNotice,
     SafetyCheck,
     SafetyCheckOffer,
-    SelfDescription,
     User,
 )
 from repair.couples.signals import time_zone_changed
@@ -217,25 +216,21 @@ def profile_update(
     user: User,
     display_name: str,
     time_zone: str,
-    self_description: str,
     clock: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """A new time zone moves the person's pending reminders with it, in the same transaction.
     ``clock`` None leaves the clock format as it was."""
-    if self_description and self_description not in SelfDescription.values:
-        raise CoupleError("bad_self_description")
     if clock is not None and clock not in Clock.values:
         raise CoupleError("bad_clock")
     moved = user.time_zone != time_zone
     user.display_name = display_name.strip()
     user.time_zone = time_zone
-    user.self_description = self_description
     if clock is not None:
         user.clock = clock
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(update_fields=["display_name", "time_zone", "clock", "self_description"])
+        user.save(update_fields=["display_name", "time_zone", "clock"])
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user
