@@ -126,11 +126,17 @@ class Browsing:
     @staticmethod
     def _set_color_scheme(page: Page, scheme: Literal["light", "dark"]) -> None:
         page.emulate_media(color_scheme=scheme)
-        # Colours change with a short CSS transition; wait until they have settled. A transition
-        # can also be cancelled (its element hidden, say a button in a closed <details>, or swapped
-        # out by htmx), which rejects its promise: that one has settled too.
+        # Colours change with a short CSS transition. Each is finished here, at once, rather than
+        # awaited: awaiting them (evaluate has no timeout) could wait for good where nothing else
+        # made the page draw a frame, as on a conversation page with no htmx polling; on the
+        # polling page the wait ended only at the next swap, 4 s later. One that cannot be
+        # finished (an endless animation) is cancelled, as run_axe does.
         page.evaluate(
-            "() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))"
+            """() => {
+                for (const animation of document.getAnimations()) {
+                    try { animation.finish(); } catch (error) { animation.cancel(); }
+                }
+            }"""
         )
 
     def _no_js_stand_in(self, page: Page) -> Page:

@@ -95,10 +95,12 @@ def test_told_and_heard_under_the_anger_remorse_and_comfort(browsing: Browsing) 
     blake.get_by_role("button", name="Start").click()
     expect(blake.get_by_role("status")).to_contain_text("It's Avery's turn")
     shot(blake, "under-the-anger-listener-waiting")
+    browsing.check_a11y(blake)  # the waiting page, polling every 4 s
     avery.reload()
     speak = avery.get_by_label("You have the floor")
     assert_turn_first(avery, speak)
     shot(avery, "under-the-anger-teller")
+    browsing.check_a11y(avery)
     speak.fill("Under the anger is fear: that I can't trust what I see.")
     avery.get_by_role("button", name="Say it").click()
     blake.reload()
@@ -112,6 +114,9 @@ def test_told_and_heard_under_the_anger_remorse_and_comfort(browsing: Browsing) 
     yes = avery.get_by_role("button", name="Yes, that's it")
     assert_turn_first(avery, yes)
     shot(avery, "under-the-anger-teller-confirms")
+    # The teller's page with nothing polling: where axe once never came back (the colour change's
+    # transitions were awaited, and nothing drew a frame to end them).
+    browsing.check_a11y(avery)
     yes.click()
     # The floor stays with Avery, and the transcript sits under the turn.
     assert_turn_first(avery, avery.get_by_label("You have the floor"))
