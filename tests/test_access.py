@@ -15,6 +15,7 @@ from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
 from repair.couples.selectors import couple_for_user
 from repair.lib.tokens import token_hash
+from repair.program import services
 from repair.program.content import program
 from repair.therapists import services as therapist_services
 from repair.therapists.models import TherapistAccess
@@ -181,8 +182,7 @@ def test_admin_needs_staff(partner_a: User):
 def test_staff_in_admin_see_accounts_and_counts_never_private_choices(
     partner_a: User, couple: Couple
 ):
-    partner_a.self_description = "caused"
-    partner_a.save()
+    services.roles_propose(couple=couple_view(partner_a), kind="one_hurt", hurt=partner_a)
     boss = User.objects.create_superuser(email="operator@example.com", password="x-long-password-1")
     client = client_for(boss)
 
@@ -192,8 +192,9 @@ def test_staff_in_admin_see_accounts_and_counts_never_private_choices(
 
     assert users.status_code == user_page.status_code == couples.status_code == 200
     assert partner_a.email in users.text
-    assert "self_description" not in user_page.text
-    assert "I caused the hurt" not in user_page.text
+    # Not even a private answer to whose hurt the work is about.
+    assert "One of us was hurt" not in user_page.text
+    assert "rolesproposal" not in client.get("/admin/").text.lower()
     assert "members" in couples.text.lower()
 
 

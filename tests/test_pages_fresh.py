@@ -141,9 +141,7 @@ def _schedules_a_daily_ritual(a: User, b: User) -> None:
 
 
 def _renames(a: User, b: User) -> None:
-    services.profile_update(
-        user=b, display_name="Blake R.", time_zone=b.time_zone, self_description=""
-    )
+    services.profile_update(user=b, display_name="Blake R.", time_zone=b.time_zone)
 
 
 def _changes_a_number(a: User, b: User) -> None:
@@ -457,7 +455,6 @@ def test_a_name_that_looks_like_a_template_is_shown_as_typed(
         user=partner_b,
         display_name="{% csrf_token %} <csrf-slot> &lt;csrf-slot&gt;",
         time_zone=partner_b.time_zone,
-        self_description="",
     )
     schedule(partner_b, just_me=True)  # the calendar names whose ritual it is
     check_in(partner_b)  # history names the partner in its summaries

@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from repair.program.content import (
     EXERCISE_TYPES,
     FOLDER,
+    RETIRED_SLUGS,
     STAGE_SLUGS,
     Program,
     ProgramError,
@@ -156,6 +157,59 @@ def test_the_atone_steps_come_before_any_touch_work(shipped: Program) -> None:
         "attunement-transparency",
     ):
         assert order.index(slug) < first_touch
+
+
+# The Meaning-making steps the attachment-injury model has told (care.md, Johnson's steps 2, 4, 5,
+# 6 and 7): who holds the floor in each, and the step its source names.
+MEANING_TOLD = [
+    ("meaning-under-the-anger", "hurt", "step 2"),
+    ("meaning-grief-told", "hurt", "step 4"),
+    ("meaning-remorse", "involved", "step 5"),
+    ("meaning-asking-for-comfort", "hurt", "steps 6 and 7"),
+]
+
+
+@pytest.mark.parametrize(("slug", "speaker", "step"), MEANING_TOLD)
+def test_the_meaning_steps_the_model_has_told_are_conversations_with_the_right_speaker(
+    shipped: Program, slug: str, speaker: str, step: str
+) -> None:
+    exercise = shipped.exercise(slug)
+    assert exercise is not None, slug
+    assert exercise.stage == "meaning"
+    assert exercise.type == "conversation"
+    assert exercise.speaker == speaker
+    assert exercise.directional  # once per direction where both hurt each other
+    assert f"attachment-injury resolution {step}" in exercise.source
+    # The topic is the same sentence for the one telling and the one listening.
+    assert exercise.prompt_for("hurt") == exercise.prompt_for("involved")
+    # Without agreed roles a hurt partner's telling is held two-way; remorse is asked of nobody.
+    assert exercise.two_way_when_neutral is (speaker == "hurt")
+
+
+def test_the_meaning_steps_come_in_the_models_order_and_no_private_writing_stands_in(
+    shipped: Program,
+) -> None:
+    meaning = shipped.stage("meaning")
+    assert meaning is not None
+    order = [e.slug for e in meaning.exercises]
+    told = [slug for slug, _, _ in MEANING_TOLD]
+    assert [s for s in order if s in told] == told
+    assert order.index("meaning-asking-for-comfort") < order.index("meaning-our-new-story")
+    assert not [e.slug for e in meaning.exercises if e.type == "reflection" and not e.closing]
+    comfort = shipped.exercise("meaning-asking-for-comfort")
+    assert comfort is not None
+    assert comfort.commitment
+    assert comfort.note_listener
+    assert comfort.note_teller
+    story = shipped.exercise("meaning-our-new-story")
+    assert story is not None
+    assert story.type == "reveal"
+    assert "step 8" in story.source
+
+
+def test_retired_slugs_are_never_shipped_again(shipped: Program) -> None:
+    assert RETIRED_SLUGS
+    assert not {e.slug for e in shipped.exercises} & set(RETIRED_SLUGS)
 
 
 def test_the_safety_stage_says_who_couple_work_is_for(shipped: Program) -> None:
@@ -312,7 +366,37 @@ def plain_prompt_asks_for_an_apology(folder: Path) -> tuple[str, ...]:
     return ("meaning-our-new-story", "write it per role")
 
 
+def retired_slug_used_again(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "4_meaning.toml", 'slug = "meaning-grief-told"', 'slug = "meaning-what-was-lost"'
+    )
+    return ("'meaning-what-was-lost' was retired",)
+
+
+def remorse_held_two_way_without_roles(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "4_meaning.toml",
+        'speaker = "involved"\n',
+        'speaker = "involved"\ntwo_way_when_neutral = true\n',
+    )
+    return ("meaning-remorse", "only a hurt partner's telling is held two-way")
+
+
+def unknown_speaker(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "4_meaning.toml", 'speaker = "involved"', 'speaker = "both"')
+    return ("meaning-remorse", "speaker 'both'")
+
+
+def note_without_its_pair(folder: Path) -> tuple[str, ...]:
+    _drop_key(folder / "4_meaning.toml", "meaning-asking-for-comfort", "note_teller")
+    return ("meaning-asking-for-comfort", "'note_teller' and 'note_listener' go together")
+
+
 BREAKS: list[Callable[[Path], tuple[str, ...]]] = [
+    retired_slug_used_again,
+    remorse_held_two_way_without_roles,
+    unknown_speaker,
+    note_without_its_pair,
     role_prompt_missing,
     plain_prompt_beside_role_prompts,
     hurt_prompt_asks_for_an_apology,

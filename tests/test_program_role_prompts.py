@@ -103,6 +103,7 @@ def test_nobody_is_asked_to_apologise_with_neutral_or_unagreed_roles(
         assert_never_asked_what_apology_needs(shown)
         assert APOLOGY is not None
         assert shown[APOLOGY.slug] == ""  # the apology page isn't shown: it's not asked
+        assert shown["meaning-remorse"] == ""  # nor is anyone asked to show remorse
 
 
 def run_atone(hurt: User, involved: User) -> None:
@@ -171,3 +172,31 @@ def test_every_shipped_prompt_passes_the_rule_for_its_role():
         for role in ("hurt", "neutral"):
             assert not APOLOGY_WRITING.search(exercise.prompt_for(role)), (exercise.slug, role)
         assert not APOLOGY_NEEDS.search(exercise.prompt_for("involved")), exercise.slug
+
+
+@pytest.mark.parametrize(
+    ("slug", "teller"),
+    [
+        ("attunement-telling", "hurt"),
+        ("meaning-under-the-anger", "hurt"),
+        ("meaning-grief-told", "hurt"),
+        ("meaning-remorse", "involved"),
+        ("meaning-asking-for-comfort", "hurt"),
+    ],
+)
+def test_each_telling_gives_the_floor_to_the_right_partner_on_the_page(
+    everything_open: None, partner_a: User, partner_b: User, slug: str, teller: str
+):
+    agree(partner_a, partner_b, "one_hurt", partner_a)
+    run_atone(partner_a, partner_b)
+    exercise = program().exercise(slug)
+    assert exercise is not None
+    url = reverse("program_exercise", args=[exercise.stage, slug])
+    hurt, involved = client_for(partner_a).get(url), client_for(partner_b).get(url)
+    assert hurt.context["one_speaker"]
+    assert involved.context["one_speaker"]
+    assert hurt.context["teller"] is (teller == "hurt")
+    assert involved.context["teller"] is (teller == "involved")
+    listens = "This time you listen."
+    assert (listens in hurt.content.decode()) is (teller == "involved")
+    assert (listens in involved.content.decode()) is (teller == "hurt")

@@ -608,7 +608,7 @@ def test_a_new_time_zone_moves_the_pending_reminder_at_once(partner_a: User):
     assert reminder.next_due_at == datetime(2026, 6, 2, 6, 30, tzinfo=UTC)  # 07:30 London
 
     couple_services.profile_update(
-        user=partner_a, display_name="Avery", time_zone="Asia/Tokyo", self_description="", now=noon
+        user=partner_a, display_name="Avery", time_zone="Asia/Tokyo", now=noon
     )
 
     reminder.refresh_from_db()

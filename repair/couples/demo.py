@@ -12,8 +12,8 @@ from repair.couples import services
 from repair.couples.models import Membership, SafetyCheck, User
 
 DEMO_PEOPLE = (
-    ("sam@example.com", "Sam", "Europe/London", "hurt"),
-    ("alex@example.com", "Alex", "Europe/London", "caused"),
+    ("sam@example.com", "Sam", "Europe/London"),
+    ("alex@example.com", "Alex", "Europe/London"),
 )
 
 
@@ -35,13 +35,12 @@ def demo_couple_ensure() -> list[DemoLogin]:
     """Create (or refresh) the two demo partners, paired, with new passwords."""
     logins = []
     users = []
-    for email, name, zone, part in DEMO_PEOPLE:
+    for email, name, zone in DEMO_PEOPLE:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email=email)
         user.display_name = name
         user.time_zone = zone
-        user.self_description = part
         password = demo_password()
         user.set_password(password)
         user.save()

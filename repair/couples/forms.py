@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from repair.couples.models import Clock, HardMoment, SelfDescription, User
+from repair.couples.models import Clock, HardMoment, User
 from repair.lib.clock import CLOCK_12, language_clock, language_tag
 from repair.lib.names import NameField
 from repair.lib.time_zones import time_zone_choices, time_zone_names
@@ -81,16 +81,6 @@ class ProfileForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Please pick one of the ways to show times.")},
     )
-    self_description = forms.ChoiceField(
-        label=_("How would you describe your part in what happened? (optional, private)"),
-        help_text=_(
-            "Only you see this. It changes the wording of some exercises so they fit you. "
-            "You can change it or leave it blank at any time."
-        ),
-        choices=[("", _("Not now")), *SelfDescription.choices],
-        required=False,
-        widget=forms.RadioSelect,
-    )
 
     @classmethod
     def for_user(cls, user: User, data: Any = None) -> ProfileForm:
@@ -100,7 +90,6 @@ class ProfileForm(forms.Form):
                 "display_name": user.display_name,
                 "time_zone": user.time_zone,
                 "clock": user.clock,
-                "self_description": user.self_description,
             },
         )
         clock = form.fields["clock"]

@@ -33,13 +33,6 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
-class SelfDescription(models.TextChoices):
-    HURT = "hurt", _("I was hurt")
-    CAUSED = "caused", _("I caused the hurt")
-    BOTH = "both", _("Some of both")
-    UNSAID = "unsaid", _("I'd rather not say")
-
-
 class Clock(models.TextChoices):
     """How the person reads a time of day (repair/lib/clock.py). Blank: as their language does."""
 
@@ -62,13 +55,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The language the person's browser named (Accept-Language, "en-US") when they signed up or
     # last saved Settings: a blank ``clock`` follows it (repair/lib/clock.py).
     language = models.CharField(_("language"), max_length=35, blank=True)
-    # Private to this person: used only to choose which wording of a prompt they see.
-    self_description = models.CharField(
-        _("how you'd describe your part"),
-        max_length=10,
-        choices=SelfDescription.choices,
-        blank=True,
-    )
     # The "What's here" card on Today, put away by this person.
     whats_here_hidden = models.BooleanField(default=False)
     # A couple's own therapist (repair/therapists/): an account with no couple of its own, ever. It opens

@@ -19,7 +19,6 @@ from repair.couples.models import (
     Membership,
     PauseNotice,
     SafetyCheck,
-    SelfDescription,
     User,
 )
 from repair.couples.selectors import CoupleView
@@ -57,10 +56,6 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
             "time_zone": user.time_zone,
             "clock": user.clock,
             "language": user.language,
-            "self_description": user.self_description,
-            "self_description_label": (
-                str(SelfDescription(user.self_description).label) if user.self_description else ""
-            ),
             "date_joined": user.date_joined,
             "last_login": user.last_login,
             "safety_check": (

@@ -27,7 +27,6 @@ from repair.couples.models import (
     PauseNotice,
     SafetyCheck,
     SafetyCheckOffer,
-    SelfDescription,
     User,
 )
 from repair.couples.signals import time_zone_changed
@@ -222,7 +221,6 @@ def profile_update(
     user: User,
     display_name: str,
     time_zone: str,
-    self_description: str,
     clock: str | None = None,
     language: str | None = None,
     now: datetime | None = None,
@@ -230,23 +228,18 @@ def profile_update(
     """A new time zone moves the person's pending reminders with it, in the same transaction.
     ``clock`` None leaves the clock format as it was; ``language`` (the browser's, for a blank
     clock) None leaves the one recorded before."""
-    if self_description and self_description not in SelfDescription.values:
-        raise CoupleError("bad_self_description")
     if clock is not None and clock not in Clock.values:
         raise CoupleError("bad_clock")
     moved = user.time_zone != time_zone
     user.display_name = display_name.strip()
     user.time_zone = time_zone
-    user.self_description = self_description
     if clock is not None:
         user.clock = clock
     if language:
         user.language = language
     user.full_clean(exclude=["password", "email"])
     with transaction.atomic():
-        user.save(
-            update_fields=["display_name", "time_zone", "clock", "language", "self_description"]
-        )
+        user.save(update_fields=["display_name", "time_zone", "clock", "language"])
         if moved:
             time_zone_changed.send(sender=User, user=user, now=now or timezone.now())
     return user

@@ -23,7 +23,6 @@ class UserAdminForm(UserChangeForm[User]):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     form = UserAdminForm
-    # self_description is private to the person, so it is not listed, shown or editable here.
     list_display = ("email", "display_name", "date_joined", "last_login", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff")
     search_fields = ("email", "display_name")

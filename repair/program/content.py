@@ -36,8 +36,17 @@ ROLES = ("hurt", "involved", "neutral")
 # Types whose every exercise is written per role (the Atone steps); others may be, and then must be
 # written for all three roles.
 ROLE_PROMPT_TYPES: tuple[str, ...] = ("apology", "questions")
-# Who keeps the floor in a one-speaker conversation (the injury told by the hurt partner).
-SPEAKERS = ("", "hurt")
+# Who keeps the floor in a one-speaker conversation: the hurt partner telling the injury, what lies
+# under the anger, what was lost, and asking for comfort; the involved partner telling their remorse.
+SPEAKERS = ("", "hurt", "involved")
+# Slugs of exercises taken out of the program. Couples' rows still name them (their own words stay
+# in their download), so a slug here can never be used again, for anything.
+RETIRED_SLUGS = (
+    # Private reflections until the Meaning-making steps became told and heard (issue 14): now
+    # meaning-under-the-anger and meaning-grief-told.
+    "meaning-under-the-surface",
+    "meaning-what-was-lost",
+)
 
 # Words that ask the reader to apologise or to own the injury, and words that ask what one needs
 # from the other's apology. The first never reach a hurt or neutral prompt, the second never an
@@ -98,9 +107,18 @@ class Exercise:
     ladder_step: int = 0
     # conversation: ends with a commitment note agreed by both.
     commitment: bool = False
-    # conversation: "hurt" for one speaker: the hurt partner keeps the floor and the other only
-    # reflects back, until the speaker says they have said what they need to (the Atone telling).
+    # conversation: "hurt" (or "involved") for one speaker: that partner keeps the floor and the
+    # other only reflects back, until the speaker says they have said what they need to. It runs
+    # once per direction of hurt (twice where both hurt each other), like the Atone steps.
     speaker: str = ""
+    # A one-speaker conversation with a closing note: what the note asks of the teller and of the
+    # listener (the comfort given, after it was asked for). Without these, the plain note.
+    note_teller: str = ""
+    note_listener: str = ""
+    # A one-speaker conversation held as an ordinary two-way speaker-listener talk, floor passing,
+    # when no direction is agreed (roles neutral, or not agreed yet), instead of being set aside.
+    # Only for a hurt partner's telling: nobody is ever asked to show remorse without roles.
+    two_way_when_neutral: bool = False
     # The slug of an exercise that must be done first (for an Atone step: done in the same
     # direction), e.g. the apology only after the injury has been told and heard.
     after: str = ""
@@ -121,9 +139,7 @@ class Exercise:
         """An Atone step: it runs once for each direction of hurt the couple agreed (once for one
         hurt, twice where both hurt each other) and is not asked of anyone under neutral roles."""
         return (
-            self.type in ("apology", "questions")
-            or self.speaker == "hurt"
-            or self.author == "involved"
+            self.type in ("apology", "questions") or bool(self.speaker) or self.author == "involved"
         )
 
     @property
@@ -270,6 +286,16 @@ def _exercise(raw: dict[str, object], stage: str, where: str) -> Exercise:
         raise _fail(where, f"speaker {exercise.speaker!r} is not one of {SPEAKERS}")
     if exercise.speaker and (kind != "conversation" or not exercise.by_role):
         raise _fail(where, "a one-speaker exercise is a conversation written per role")
+    if (exercise.note_teller or exercise.note_listener) and not (
+        exercise.speaker and exercise.commitment and exercise.note_teller and exercise.note_listener
+    ):
+        raise _fail(
+            where,
+            "'note_teller' and 'note_listener' go together, on a one-speaker "
+            "conversation with a commitment note",
+        )
+    if exercise.two_way_when_neutral and exercise.speaker != "hurt":
+        raise _fail(where, "only a hurt partner's telling is held two-way without roles")
     if exercise.author not in ("", "involved") or (exercise.author and kind != "agreement"):
         raise _fail(where, "'author' is \"involved\", for an agreement only")
     if kind == "map" and len({i.key for i in exercise.items}) != len(exercise.items):
@@ -325,6 +351,8 @@ def load_program(folder: Path = FOLDER) -> Program:
     for exercise in (e for s in stages for e in s.exercises):
         if exercise.slug in seen:
             raise ProgramError(f"exercise slug {exercise.slug!r} is used twice")
+        if exercise.slug in RETIRED_SLUGS:
+            raise ProgramError(f"exercise slug {exercise.slug!r} was retired: choose a new one")
         seen.add(exercise.slug)
     try:
         known_reads = {read.slug for read in library()}

@@ -15,6 +15,8 @@ from repair.program.bank import bank
 from repair.program.content import Exercise, program
 from repair.program.models import (
     AgreementVersion,
+    ApologyVersion,
+    AtoneQuestion,
     BankAnswer,
     CheckBack,
     Conversation,
@@ -81,6 +83,8 @@ def export_section(*, user: User, couple: CoupleView | None) -> ExportSection:
         "conversations": _conversations(user=user, couple=couple),
         "reconnection": _reconnection(user=user, couple=couple),
         **long_run_export(user=user),
+        "apologies": _apologies(user=user, couple=couple),
+        "questions": _questions(user=user, couple=couple),
     }
     return ExportSection(
         key="program", title=_("The program"), template="repair/export/program.html", data=data
@@ -155,21 +159,25 @@ def _agreements(*, user: User, couple: CoupleView | None) -> list[Data]:
     Spaces that ended: only the versions they proposed themselves."""
     found: list[Data] = []
     if couple is not None:
-        slugs = (
+        # One partner's own commitments (transparency) run once per direction of hurt.
+        runs = (
             AgreementVersion.objects.filter(couple=couple.couple)
             .order_by()
-            .values_list("exercise", flat=True)
+            .values_list("exercise", "direction")
             .distinct()
         )
-        for slug in sorted(set(slugs)):
+        for slug, direction in sorted(set(runs)):
             exercise = program().exercise(slug)
             if exercise is None:
                 continue
-            view = program_selectors.agreement_view(couple=couple, exercise=exercise)
+            view = program_selectors.agreement_view(
+                couple=couple, exercise=exercise, direction=direction
+            )
             found.append(
                 {
                     **_exercise_data(slug),
                     "current_space": True,
+                    "direction": direction,
                     "versions": [
                         {
                             "number": v.version.number,
@@ -265,6 +273,89 @@ def _conversations(*, user: User, couple: CoupleView | None) -> list[Data]:
                 "ended_at": conversation.ended_at,
                 "turns": turns,
                 "commitments": notes,
+            }
+        )
+    return found
+
+
+def _apologies(*, user: User, couple: CoupleView | None) -> list[Data]:
+    """The apology, in every space the person was in. Their own words always: the versions they
+    wrote, and their answers to a version. The partner's words only in the space they are in now,
+    and only what the page shows both by design (an apology is written to be read by the one it
+    is addressed to; the answer, by the one who wrote it). Spaces that ended: own words only."""
+    couple_ids = list(Membership.objects.filter(user=user).values_list("couple_id", flat=True))
+    current_id = couple.couple.pk if couple else None
+    versions = (
+        ApologyVersion.objects.filter(couple_id__in=couple_ids)
+        .prefetch_related("answers")
+        .order_by("couple_id", "exercise", "direction", "number")
+    )
+    found = []
+    for version in versions:
+        current = version.couple_id == current_id
+        mine = version.author_id == user.pk
+        answers = [
+            {
+                "by": "me" if a.author_id == user.pk else "partner",
+                "heard": a.heard,
+                "still_need": a.still_need,
+                "at": a.created_at,
+            }
+            for a in version.answers.all()
+            if a.author_id == user.pk or current
+        ]
+        if not (mine or current or answers):
+            continue
+        found.append(
+            {
+                **_exercise_data(version.exercise),
+                "current_space": current,
+                "direction": version.direction,
+                "number": version.number,
+                "written_by": "me" if mine else "partner",
+                "created_at": version.created_at,
+                # The four parts: the author's own words, or addressed to this person (now only).
+                "parts": {
+                    part: getattr(version, part)
+                    for part in ("damage", "owning", "changes", "signs")
+                }
+                if mine or current
+                else {},
+                "answers": answers,
+            }
+        )
+    return found
+
+
+def _questions(*, user: User, couple: CoupleView | None) -> list[Data]:
+    """Questions asked and answered about the injury. The person's own words in every space: the
+    questions they asked, the answers they gave. In the space they are in now, both (each was
+    asked to be answered, and both partners see them on the page); in spaces that ended, only
+    their own half of each."""
+    couple_ids = list(Membership.objects.filter(user=user).values_list("couple_id", flat=True))
+    current_id = couple.couple.pk if couple else None
+    found = []
+    for question in AtoneQuestion.objects.filter(couple_id__in=couple_ids).order_by(
+        "couple_id", "asked_at", "pk"
+    ):
+        current = question.couple_id == current_id
+        asked_by_me = question.asker_id == user.pk
+        # The one who did not ask is the one who answers (a couple has two members).
+        answered_by_me = not asked_by_me and bool(question.answer)
+        if not (current or asked_by_me or answered_by_me):
+            continue
+        found.append(
+            {
+                **_exercise_data(question.exercise),
+                "current_space": current,
+                "direction": question.direction,
+                "asked_by": "me" if asked_by_me else "partner",
+                "question": question.text if asked_by_me or current else "",
+                "asked_at": question.asked_at,
+                "asked_again": question.again_of_id is not None,
+                "parked": question.parked_at is not None,
+                "answer": question.answer if answered_by_me or current else "",
+                "answered_at": question.answered_at,
             }
         )
     return found

@@ -228,7 +228,9 @@ def program_state(*, couple: CoupleView) -> ProgramState:
                     mine_done=(couple.me.pk, exercise.slug) in done,
                     both_done=both,
                     ladder_locked=locked,
-                    waived=exercise.directional and roles_kind == RolesKind.NEUTRAL,
+                    waived=exercise.directional
+                    and roles_kind == RolesKind.NEUTRAL
+                    and not exercise.two_way_when_neutral,
                     mine_skipped=(couple.me.pk, exercise.slug) in skipped,
                     both_settled=all(
                         (member, exercise.slug) in done or (member, exercise.slug) in skipped
@@ -645,6 +647,17 @@ def roles_view(*, couple: CoupleView) -> RolesView:
 
 
 # --- the Atone steps: one run per direction ------------------------------------------------------
+
+
+def held_two_way(*, roles: Roles, exercise: Exercise) -> bool:
+    """A one-speaker step held as an ordinary two-way talk, because no direction is agreed
+    (neutral roles, or none yet) and the step is written to be held that way then."""
+    return exercise.two_way_when_neutral and not roles.directions
+
+
+def one_speaker(*, roles: Roles, exercise: Exercise) -> bool:
+    """The floor stays with one partner: the step has a speaker and is not being held two-way."""
+    return bool(exercise.speaker) and not held_two_way(roles=roles, exercise=exercise)
 
 
 def direction_done(*, couple: CoupleView, exercise: Exercise, direction: int) -> bool:

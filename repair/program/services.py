@@ -52,6 +52,8 @@ from repair.program.selectors import (
     SESSION_LENGTH,
     atone_step,
     direction_done,
+    held_two_way,
+    one_speaker,
     program_state,
     reconnection_state,
     roles_for,
@@ -568,18 +570,22 @@ def conversation_start(
     *, couple: CoupleView, exercise: Exercise, now: datetime | None = None
 ) -> Conversation:
     """Start (or rejoin) the conversation: whoever starts has the floor first, except in a
-    one-speaker telling, where the floor is the hurt partner's of the current run."""
+    one-speaker telling, where the floor is the teller's of the current run (the hurt partner's,
+    or for remorse the involved partner's). Without agreed roles a step written to be held
+    two-way then starts as an ordinary speaker-listener talk, in no direction."""
     if exercise.type != "conversation" or couple.partner is None:
         raise ProgramActionError("wrong_type")
     _not_held(couple, now)
     floor, direction = couple.me, 0
-    if exercise.directional:
+    roles = roles_for(couple=couple)
+    if exercise.directional and not held_two_way(roles=roles, exercise=exercise):
         step = atone_step(couple=couple, exercise=exercise)
         if step.direction is None or step.waiting_for is not None:
             raise ProgramActionError("not_your_turn")
         direction = step.direction
-        hurt_id = step.roles.directions[direction].hurt_id
-        floor = couple.me if couple.me.pk == hurt_id else couple.partner
+        run = step.roles.directions[direction]
+        teller_id = run.involved_id if exercise.speaker == "involved" else run.hurt_id
+        floor = couple.me if couple.me.pk == teller_id else couple.partner
     with transaction.atomic():
         # Both pressing "start" at once take turns here, so there is one open conversation.
         Couple.objects.select_for_update().filter(pk=couple.couple.pk).first()
@@ -709,7 +715,7 @@ def conversation_confirm(
         if reflection is not None:
             reflection.confirmed = yes
             reflection.save(update_fields=["confirmed"])
-        if yes and exercise.speaker:
+        if yes and one_speaker(roles=roles_for(couple=couple), exercise=exercise):
             # One speaker: the floor stays with the teller for as long as they need.
             _bump(conversation, state=Conversation.State.SPEAKING)
         elif yes:
@@ -771,7 +777,7 @@ def conversation_finish(
             raise ProgramActionError("timeout_theirs")
         if not conversation.turns.exists():
             raise ProgramActionError("nothing_said")
-        if exercise.speaker and (
+        if one_speaker(roles=roles_for(couple=couple), exercise=exercise) and (
             conversation.floor_id != couple.me.pk
             or not conversation.turns.filter(confirmed=True).exists()
         ):

@@ -276,7 +276,11 @@ def exercise(
         return _after_post(request, found)
     if found.directional:
         step = ps.atone_step(couple=couple, exercise=found)
-        if (step.direction is None and not step.roles.directions) or step.waiting_for:
+        if step.waiting_for or (
+            step.direction is None
+            and not step.roles.directions
+            and not ps.held_two_way(roles=step.roles, exercise=found)
+        ):
             return render(
                 request,
                 "repair/program/atone_wait.html",
@@ -323,7 +327,9 @@ def _page(
         template += f"#{fragment}"
     stage_ = program().stage(exercise.stage)
     step = ps.atone_step(couple=couple, exercise=exercise) if exercise.directional else None
-    role = step.role if step else ps.roles_for(couple=couple).role_of(couple.me.pk)
+    roles = step.roles if step else ps.roles_for(couple=couple)
+    role = step.role if step else roles.role_of(couple.me.pk)
+    one_speaker = ps.one_speaker(roles=roles, exercise=exercise)
     return render(
         request,
         template,
@@ -334,6 +340,9 @@ def _page(
             "prompt": exercise.prompt_for(role),
             "role": role,
             "step": step,
+            # A one-speaker step: the floor stays with the teller ("teller": that is me).
+            "one_speaker": one_speaker,
+            "teller": one_speaker and role == exercise.speaker,
             "skipped": exercise.skippable and ps.exercise_skipped(couple=couple, exercise=exercise),
             # Joint steps wait while either of them is taking some time (never saying who or why).
             "held": exercise.type == "conversation"
@@ -342,7 +351,10 @@ def _page(
                 request,
                 # Before the telling: not once every run of it has been told.
                 before="injury"
-                if exercise.speaker and step is not None and step.direction is not None
+                if exercise.speaker == "hurt"
+                and one_speaker
+                and step
+                and step.direction is not None
                 else "consent"
                 if exercise.stage == CONSENT_STAGE
                 else "",

@@ -94,7 +94,6 @@ def seed(*, couples: int = 2000, batch: int = 100, out: Callable[[str], None] = 
                         email=bench_email(i, side),
                         display_name=f"{'Sam' if side == 'a' else 'Alex'} {i}",
                         time_zone=ZONES[i % len(ZONES)],
-                        self_description="hurt" if side == "a" else "caused",
                         password=password_hash,
                         date_joined=year_ago,
                     )

@@ -126,23 +126,16 @@ class Browsing:
     @staticmethod
     def _set_color_scheme(page: Page, scheme: Literal["light", "dark"]) -> None:
         page.emulate_media(color_scheme=scheme)
-        # Colours change with a short CSS transition; wait until they have settled. A transition
-        # can also be cancelled (its element hidden, say a button in a closed <details>, or swapped
-        # out by htmx), which rejects its promise: that one has settled too. One on an element
-        # that is not rendered at all (a button inside a closed <details>, once the page has
-        # been redrawn) may never finish nor be cancelled in Chromium, so those are cancelled
-        # here (axe skips hidden elements anyway), and the wait gives up after two seconds.
+        # Colours change with a short CSS transition. Each is finished here, at once, rather than
+        # awaited: awaiting them (evaluate has no timeout) could wait for good where nothing else
+        # made the page draw a frame, as on a conversation page with no htmx polling; on the
+        # polling page the wait ended only at the next swap, 4 s later. One that cannot be
+        # finished (an endless animation) is cancelled, as run_axe does.
         page.evaluate(
             """() => {
-                const animations = document.getAnimations();
-                for (const a of animations) {
-                    const target = a.effect && a.effect.target;
-                    if (target && target.checkVisibility && !target.checkVisibility()) a.cancel();
+                for (const animation of document.getAnimations()) {
+                    try { animation.finish(); } catch (error) { animation.cancel(); }
                 }
-                return Promise.race([
-                    Promise.all(animations.map((a) => a.finished.catch(() => null))),
-                    new Promise((resolve) => setTimeout(resolve, 2000)),
-                ]);
             }"""
         )
 
