@@ -4,14 +4,10 @@ someone signed out. One checker run for all pages (the JVM starts once)."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 from datetime import time, timedelta
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +21,8 @@ from rituals.models import GratitudeNote, Proposal, ScheduledRitual
 from tests.access_matrix import MATRIX, TOKEN, World
 from tests.conftest import client_for
 from tests.factories import make_therapist_access, make_user
-from tests.subprocesses import ROOT
+from tests.nu import nu_errors
 
-VNU_JAR = Path(
-    os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
-)
 # Signed out: the pages anyone may open.
 SIGNED_OUT = (
     "account_login",
@@ -154,44 +147,13 @@ def _pages(world: World, avery: User) -> dict[str, str]:
     return pages
 
 
-def _check(pages: dict[str, str], folder: Path) -> list[str]:
-    if not VNU_JAR.exists():
-        pytest.fail(f"The Nu Html Checker is missing at {VNU_JAR}: `make test` fetches it.")
-    files = {}
-    for number, (name, html) in enumerate(sorted(pages.items())):
-        path = folder / f"page-{number}.html"
-        path.write_text(html)
-        files[path.name] = name
-    ran = subprocess.run(
-        [
-            "java",
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            *sorted(map(str, folder.glob("*.html"))),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report = json.loads(ran.stderr or ran.stdout or '{"messages": []}')
-    return [
-        f"{files[Path(m['url']).name]}: line {m.get('lastLine')}: {m['message']}"
-        for m in report["messages"]
-        if m.get("type") == "error"
-    ]
-
-
 def test_every_page_passes_the_nu_html_checker(
     couple: Couple, partner_a: User, partner_b: User, tmp_path: Path
 ):
     pages = _pages(_world(couple, partner_a, partner_b), partner_a)
     assert len(pages) > 15, sorted(pages)
 
-    errors = _check(pages, tmp_path)
+    errors = nu_errors(pages, tmp_path)
 
     assert not errors, f"{len(errors)} markup errors:\n" + "\n".join(errors)
 
@@ -208,7 +170,7 @@ def test_every_page_has_a_meta_description(couple: Couple, partner_a: User, part
 
 
 def test_the_checker_finds_a_broken_page(tmp_path: Path):
-    errors = _check(
+    errors = nu_errors(
         {"broken": "<!doctype html><html lang=en><title>x</title><p id=a>1<p id=a>2</html>"},
         tmp_path,
     )

@@ -6,9 +6,6 @@ Blake in Auckland."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +22,7 @@ from repair.program.longrun_selectors import add_months, bank_lane, check_backs
 from repair.program.models import CheckBack
 from repair.program.services import ProgramActionError
 from tests.factories import couple_view, open_stages_before
-from tests.subprocesses import ROOT
+from tests.nu import nu_errors
 
 # Sustaining opens late on 31 January in London: already 1 February in Auckland.
 OPENED = datetime(2026, 1, 31, 22, 30, tzinfo=UTC)
@@ -260,18 +257,12 @@ def test_the_check_back_page_costs_the_same_however_many_agreement_versions(
 
 # --- markup ---------------------------------------------------------------------------------------
 
-VNU_JAR = Path(
-    os.environ.get("VNU_JAR", ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
-)
-
 
 def test_the_long_run_pages_pass_the_nu_html_checker(
     opened: Couple, partner_a: User, partner_b: User, client_a: Client, tmp_path: Path
 ):
     """tests/test_markup.py checks these pages before Sustaining opens; here they are open, with
     a prompt revealed, one waiting, agreements in force and a check-back sent."""
-    if not VNU_JAR.exists():
-        pytest.fail(f"The Nu Html Checker is missing at {VNU_JAR}: `make test` fetches it.")
     pause_plan = program().exercise("safety-pause-plan")
     assert pause_plan is not None
     version = program_services.agreement_propose(
@@ -304,29 +295,7 @@ def test_the_long_run_pages_pass_the_nu_html_checker(
             response = client_a.get(url)
             assert response.status_code == 200, url
             pages[name] = response.text
-    for name, html in pages.items():
-        (tmp_path / f"{name}.html").write_text(html)
-    ran = subprocess.run(
-        [
-            "java",
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            *sorted(map(str, tmp_path.glob("*.html"))),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report = json.loads(ran.stderr or ran.stdout or '{"messages": []}')
-    errors = [
-        f"{Path(m['url']).name}: line {m.get('lastLine')}: {m['message']}"
-        for m in report["messages"]
-        if m.get("type") == "error"
-    ]
+    errors = nu_errors(pages, tmp_path)
     assert not errors, "\n".join(errors)
 
 

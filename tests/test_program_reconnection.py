@@ -6,9 +6,7 @@ chose Today (and emails, reminders and the calendar never name it at all)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from rituals.models import Reminder, ReminderSend, ReminderSettings, ScheduledRi
 from tests.conftest import client_for
 from tests.factories import couple_view as view
 from tests.factories import open_stages_before
+from tests.nu import nu_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -492,9 +491,6 @@ def test_every_state_of_the_pages_passes_the_nu_html_checker(
 ):
     """The access matrix's walk sees these pages before the ladder is climbed; here every state:
     waiting for the ladder, askable, said yes, an open practice, an open note, and Today's card."""
-    jar = Path(os.environ.get("VNU_JAR", ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"))
-    if not jar.exists():
-        pytest.fail(f"The Nu Html Checker is missing at {jar}: `make test` fetches it.")
     client = client_for(partner_a)
     pages = {"before-ladder": client.get(step_url(KISSING.slug)).text}
     climb_the_ladder(partner_a, partner_b)
@@ -510,29 +506,7 @@ def test_every_state_of_the_pages_passes_the_nu_html_checker(
     pages["overview"] = client.get(OVERVIEW_URL).text
     pages["today"] = client.get(reverse("today")).text
     assert "Open for you both:" in pages["today"]
-    for name, html in pages.items():
-        (tmp_path / f"{name}.html").write_text(html)
-    ran = subprocess.run(
-        [
-            "java",
-            "-jar",
-            str(jar),
-            "--errors-only",
-            "--format",
-            "json",
-            *map(str, sorted(tmp_path.glob("*.html"))),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report = json.loads(ran.stderr or ran.stdout or '{"messages": []}')
-    errors = [
-        f"{Path(m['url']).name}: line {m.get('lastLine')}: {m['message']}"
-        for m in report["messages"]
-        if m.get("type") == "error"
-    ]
+    errors = nu_errors(pages, tmp_path)
     assert not errors, "\n".join(errors)
 
 
