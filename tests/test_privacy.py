@@ -145,9 +145,9 @@ def seeded(couple: Couple, partner_a: User, partner_b: User) -> Seeded:
     )
 
     # Each one's own track (neutral: no roles are agreed here), written privately.
-    for person, words in ((partner_a, A_TRACK), (partner_b, B_TRACK)):
-        first = tracks().for_role("neutral").exercises[0]
-        track.track_entry_save(user=person, exercise=first, text=words)
+    first_of_track = tracks().for_role("neutral").exercises[0]
+    for owner, words in ((partner_a, A_TRACK), (partner_b, B_TRACK)):
+        track.track_entry_save(user=owner, exercise=first_of_track, text=words)
 
     shared_reflection = exercise("safety-unsafe-moments")
     for person, words in ((a, A_SHARED_REFLECTION), (b, B_SHARED_REFLECTION)):
