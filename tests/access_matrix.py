@@ -172,6 +172,15 @@ MATRIX: dict[str, Row] = {
         post=same(302, anonymous=LOGIN),
         kwargs=lambda world: {"step_slug": "reconnection-kissing"},
     ),
+    # Each person's own track: their own, whatever the partner has; nothing to POST to the list.
+    "program_track": Row(get=COUPLE_PAGE_GET, post=NOT_ALLOWED),
+    # An exercise of one's own track (the neutral one: no roles agreed here); an empty POST
+    # re-shows the page with a kind message.
+    "program_track_exercise": Row(
+        get=COUPLE_PAGE_GET,
+        post=same(200, anonymous=LOGIN, staff=302),
+        kwargs=lambda world: {"exercise_slug": "track-neutral-how-you-are"},
+    ),
     # Check-ins work with or without a couple (private ones need nobody). An empty POST is a
     # valid all-skipped check-in, shared with nobody: sharing is ticked question by question.
     "checkins:index": Row(get=same(200, anonymous=LOGIN), post=same(302, anonymous=LOGIN)),

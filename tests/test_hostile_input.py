@@ -401,6 +401,15 @@ ENDPOINTS: dict[str, list[Endpoint]] = {
             kept=("reflection", "hope"),
         )
     ],
+    "program_track": [Endpoint("program_track")],
+    "program_track_exercise": [
+        Endpoint(
+            "program_track_exercise",
+            kwargs=lambda w: {"exercise_slug": "track-neutral-how-you-are"},
+            fields=lambda w: {"action": one_of("save", "delete"), "text": hostile},
+            kept=("text",),
+        )
+    ],
     "checkins:index": [
         Endpoint(
             "checkins:index",

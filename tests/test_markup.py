@@ -16,7 +16,7 @@ from checkins.models import SHAREABLE_FIELDS, CheckIn, Visibility
 from repair.couples.models import Couple, Invite, User
 from repair.lib.tokens import token_hash
 from repair.program.content import program
-from repair.program.models import AgreementVersion, Commitment, Conversation
+from repair.program.models import AgreementVersion, Commitment, Conversation, TrackEntry
 from rituals.models import GratitudeNote, Proposal, ScheduledRitual
 from tests.access_matrix import MATRIX, TOKEN, World
 from tests.conftest import client_for
@@ -100,6 +100,8 @@ def _world(couple: Couple, avery: User, blake: User) -> World:
             proposal=proposal,
         )
     GratitudeNote.objects.create(couple=couple, sender=blake, text="Thank you")
+    # Written in their own track, so its pages show the saved answer and its date.
+    TrackEntry.objects.create(user=avery, exercise="track-neutral-how-you-are", text="My words")
     reflection = next(e for e in program().stages[0].exercises if e.type == "reflection")
     # Their therapist, Theo, with access open: his pages are checked too.
     access, _token = make_therapist_access(

@@ -30,6 +30,7 @@ from repair.couples.models import Couple, Invite, Membership, SafetyCheck, User
 from repair.couples.selectors import couple_for_user
 from repair.home import privacy
 from repair.program import services as program_services
+from repair.program import track
 from repair.program.content import Exercise, program
 from repair.program.models import (
     AgreementAcceptance,
@@ -40,6 +41,7 @@ from repair.program.models import (
     MapAnswer,
     ProgramEntry,
 )
+from repair.program.track_content import tracks
 from rituals import services as ritual_services
 from rituals.models import GratitudeNote, OccurrenceMark, ReminderSettings, ScheduledRitual
 from tests.conftest import client_for
@@ -59,6 +61,7 @@ A_AGREEMENT = "avery-agreement-willow"
 A_TURN = "avery-conversation-turn-ember"
 A_COMMITMENT = "avery-commitment-alone-fennel"
 A_NOTE = "avery-note-to-blake-saffron"
+A_TRACK = "avery-own-track-bramble"
 
 B_SHARED_CHECKIN = "blake-shared-checkin-heron"
 B_PRIVATE_CHECKIN = "blake-private-checkin-basalt"
@@ -71,6 +74,7 @@ B_UNREVEALED = "blake-unrevealed-answer-garnet"
 B_AGREEMENT = "blake-agreement-cedar"
 B_TURN = "blake-conversation-turn-drizzle"
 B_NOTE = "blake-note-to-avery-nutmeg"
+B_TRACK = "blake-own-track-linden"
 
 A_WORDS = [v for k, v in dict(globals()).items() if k.startswith("A_") and isinstance(v, str)]
 B_WORDS = [v for k, v in dict(globals()).items() if k.startswith("B_") and isinstance(v, str)]
@@ -78,8 +82,15 @@ B_WORDS = [v for k, v in dict(globals()).items() if k.startswith("B_") and isins
 A_SHARED_WITH_B = [A_SHARED_CHECKIN, A_SHARED_REFLECTION, A_REVEALED, A_AGREEMENT, A_TURN, A_NOTE]
 B_SHARED_WITH_A = [B_SHARED_CHECKIN, B_SHARED_REFLECTION, B_REVEALED, B_AGREEMENT, B_TURN, B_NOTE]
 # ...and what never crosses over.
-A_PRIVATE = [A_PRIVATE_CHECKIN, A_PRIVATE_REFLECTION, A_DRAFT, A_UNREVEALED, A_COMMITMENT]
-B_PRIVATE = [B_PRIVATE_CHECKIN, B_PRIVATE_REFLECTION, B_DRAFT, B_UNREVEALED]
+A_PRIVATE = [
+    A_PRIVATE_CHECKIN,
+    A_PRIVATE_REFLECTION,
+    A_DRAFT,
+    A_UNREVEALED,
+    A_COMMITMENT,
+    A_TRACK,
+]
+B_PRIVATE = [B_PRIVATE_CHECKIN, B_PRIVATE_REFLECTION, B_DRAFT, B_UNREVEALED, B_TRACK]
 # Answers to the other's shared check-in: shown to its author with their check-in (while the space
 # lasts).
 A_TO_B = [A_REPLY]
@@ -132,6 +143,11 @@ def seeded(couple: Couple, partner_a: User, partner_b: User) -> Seeded:
     checkin_services.checkin_acknowledge(
         checkin=a_shared, by=partner_b, kind="reply", reply=B_REPLY
     )
+
+    # Each one's own track (neutral: no roles are agreed here), written privately.
+    first_of_track = tracks().for_role("neutral").exercises[0]
+    for owner, words in ((partner_a, A_TRACK), (partner_b, B_TRACK)):
+        track.track_entry_save(user=owner, exercise=first_of_track, text=words)
 
     shared_reflection = exercise("safety-unsafe-moments")
     for person, words in ((a, A_SHARED_REFLECTION), (b, B_SHARED_REFLECTION)):
@@ -615,6 +631,7 @@ WRITTEN_MODELS = (
     "program.AgreementVersion",
     "program.ConversationTurn",
     "program.Commitment",
+    "program.TrackEntry",
     "repair.SafetyCheck",
     "rituals.GratitudeNote",
     "rituals.OccurrenceMark",

@@ -23,6 +23,8 @@ from repair.program.content import (
     ProgramError,
     load_program,
 )
+from repair.program.track_content import FOLDER as TRACK_FOLDER
+from repair.program.track_content import load_tracks
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +223,7 @@ def test_the_safety_stage_says_who_couple_work_is_for(shipped: Program) -> None:
 
 def test_the_text_uses_british_spelling(shipped: Program) -> None:
     words = re.compile(r"\b(color|judgment|practicing|practiced|apologize|synchronized|behavior)\b")
-    for path in sorted(FOLDER.glob("*.toml")):
+    for path in sorted([*FOLDER.glob("*.toml"), *TRACK_FOLDER.glob("*.toml")]):
         assert not words.search(path.read_text(encoding="utf-8").lower()), path.name
 
 
@@ -432,15 +434,143 @@ def test_broken_content_fails_naming_where(
         assert text in str(caught.value)
 
 
+# --- Each partner's own track (repair/program/tracks/) ----------------------------------------------
+
+
+def test_each_role_has_a_short_private_track_of_six_to_eight_exercises() -> None:
+    shipped = load_tracks()
+    assert [t.role for t in shipped.tracks] == ["hurt", "involved", "neutral"]
+    for track in shipped.tracks:
+        assert 6 <= len(track.exercises) <= 8, track.role
+        for exercise in track.exercises:
+            for key in ("title", "purpose", "instructions", "prompt", "source"):
+                assert getattr(exercise, key).strip(), (exercise.slug, key)
+            assert "seed" in exercise.source or "care.md" in exercise.source, exercise.slug
+
+
+def test_track_slugs_never_collide_with_the_couples_exercises(shipped: Program) -> None:
+    assert not {e.slug for e in load_tracks().exercises} & {e.slug for e in shipped.exercises}
+
+
+@pytest.fixture
+def track_folder(tmp_path: Path) -> Path:
+    for path in TRACK_FOLDER.glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def track_missing_source(folder: Path) -> tuple[str, ...]:
+    _drop_key(folder / "involved.toml", "track-involved-same-question", "source")
+    return ("tracks/involved.toml", "track-involved-same-question", "'source'")
+
+
+def track_slug_of_another_role(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "hurt.toml", 'slug = "track-hurt-a-boundary"', 'slug = "track-neutral-x"')
+    return ("tracks/hurt.toml", "track-neutral-x", "'track-hurt-'")
+
+
+def track_unknown_key(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "neutral.toml", 'type = "practice"', 'type = "practice"\ncolour = "blue"')
+    return ("tracks/neutral.toml", "track-neutral-steadying", "colour")
+
+
+def track_practice_without_steps(folder: Path) -> tuple[str, ...]:
+    path = folder / "hurt.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('slug = "track-hurt-steadying"')
+    end = text.index("]\n", text.index("steps = [", start)) + 2
+    path.write_text(text[:start] + text[start:end].split("steps = [")[0] + text[end:])
+    return ("tracks/hurt.toml", "track-hurt-steadying", "'steps'")
+
+
+def track_hurt_prompt_asks_for_an_apology(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "hurt.toml",
+        'prompt = "Finish these sentences for yourself',
+        'prompt = "Write your apology, then finish these sentences for yourself',
+    )
+    return ("tracks/hurt.toml", "track-hurt-your-needs", "apologise")
+
+
+def track_names_an_unknown_read(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "involved.toml", 'reads = ["same-questions"]', 'reads = ["no-such-read"]')
+    return ("track-involved-same-question", "no-such-read")
+
+
+def track_file_missing(folder: Path) -> tuple[str, ...]:
+    (folder / "neutral.toml").unlink()
+    return ("one file for each role", "['hurt', 'involved']")
+
+
+def track_role_in_the_wrong_file(folder: Path) -> tuple[str, ...]:
+    _replace(folder / "neutral.toml", 'role = "neutral"', 'role = "hurt"')
+    return ("tracks/neutral.toml", "hurt.toml")
+
+
+def track_duplicate_slug(folder: Path) -> tuple[str, ...]:
+    _replace(
+        folder / "hurt.toml", 'slug = "track-hurt-kind-voice"', 'slug = "track-hurt-a-boundary"'
+    )
+    return ("track-hurt-a-boundary", "twice")
+
+
+TRACK_BREAKS: list[Callable[[Path], tuple[str, ...]]] = [
+    track_missing_source,
+    track_slug_of_another_role,
+    track_unknown_key,
+    track_practice_without_steps,
+    track_hurt_prompt_asks_for_an_apology,
+    track_names_an_unknown_read,
+    track_file_missing,
+    track_role_in_the_wrong_file,
+    track_duplicate_slug,
+]
+
+
+def test_the_copied_tracks_load_before_they_are_broken(track_folder: Path) -> None:
+    assert len(load_tracks(track_folder).exercises) == len(load_tracks().exercises)
+
+
+@pytest.mark.parametrize("breaks", TRACK_BREAKS, ids=lambda f: f.__name__)
+def test_broken_track_fails_naming_where(
+    track_folder: Path, breaks: Callable[[Path], tuple[str, ...]]
+) -> None:
+    expected = breaks(track_folder)
+    with pytest.raises(ProgramError) as caught:
+        load_tracks(track_folder)
+    for text in expected:
+        assert text in str(caught.value)
+
+
 # --- python manage.py program_check ------------------------------------------------------------
 
 
 def test_program_check_summarises_the_shipped_content(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("program_check")
     out = capsys.readouterr().out
-    for stage in load_program().stages:
+    program = load_program()
+    for stage in program.stages:
         assert stage.title in out
+        # Counts by stage, with the types each uses.
+        assert f"{stage.order}. {stage.title}: {len(stage.exercises)} exercises" in out
+    # Counts by type, across the stages.
+    reflections = sum(1 for e in program.exercises if e.type == "reflection")
+    assert "By type: " in out
+    assert f"reflection x{reflections}" in out
+    # Counts by role: prompts written for the role, and the role's own track.
+    for track in load_tracks().tracks:
+        line = next(line for line in out.splitlines() if line.strip().startswith(track.role))
+        assert f"{len(track.exercises)} exercises" in line, line
+        assert track.title in line, line
+        assert "prompts written for this role" in line, line
+    assert f"Own tracks: 3 tracks, {len(load_tracks().exercises)} exercises" in out
     assert "Program OK" in out
+
+
+def test_program_check_raises_naming_a_broken_track(track_folder: Path) -> None:
+    track_missing_source(track_folder)
+    with pytest.raises(CommandError, match="track-involved-same-question"):
+        call_command("program_check", tracks=track_folder)
 
 
 def test_program_check_raises_with_the_message_on_broken_content(folder: Path) -> None:

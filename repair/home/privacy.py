@@ -34,6 +34,7 @@ from repair.couples.models import Membership, User
 from repair.couples.selectors import couple_for_user
 from repair.lib.export import EXPORT_FORMAT, Data, ExportSection
 from repair.program import privacy as program_privacy
+from repair.program import track as program_track
 from repair.therapists import privacy as therapist_privacy
 from rituals import privacy as ritual_privacy
 
@@ -43,6 +44,7 @@ def export_sections(*, user: User) -> list[ExportSection]:
     return [
         couple_privacy.export_section(user=user, couple=couple),
         program_privacy.export_section(user=user, couple=couple),
+        program_track.export_section(user=user, couple=couple),
         checkin_privacy.export_section(user=user, couple=couple),
         ritual_privacy.export_section(user=user, couple=couple),
         therapist_privacy.export_section(user=user, couple=couple),

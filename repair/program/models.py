@@ -645,3 +645,23 @@ class CheckBack(models.Model):
 
     def __str__(self) -> str:
         return f"Check-back #{self.pk}"
+
+
+class TrackEntry(models.Model):
+    """What one person wrote in an exercise of their own track (repair/program/tracks/). Theirs
+    alone: it belongs to the person, not to the couple, so no couple row points at it and no page,
+    email or download of the partner's ever reads it. It stays with the person if they leave."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=80)
+    text = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exercise"], name="track_entry_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Track entry #{self.pk}"

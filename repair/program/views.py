@@ -21,7 +21,7 @@ from repair.couples.access import AuthedRequest, couple_required
 from repair.couples.selectors import CoupleView, couple_work_paused_for, safety_check_due
 from repair.lib.redirects import next_path
 from repair.program import selectors as ps
-from repair.program import services
+from repair.program import services, track
 from repair.program.content import Exercise, program
 from repair.program.longrun_views import long_run_context
 from repair.program.services import ProgramActionError
@@ -119,13 +119,16 @@ def _problem(request: AuthedRequest, error: ProgramActionError) -> None:
 @couple_required(paired=True)
 def overview(request: AuthedRequest, couple: CoupleView) -> HttpResponse:
     state = ps.program_state(couple=couple)
+    roles_ = ps.roles_view(couple=couple)
     return render(
         request,
         "repair/program/overview.html",
         {
             "state": state,
-            "roles": ps.roles_view(couple=couple),
+            "roles": roles_,
             **long_run_context(couple=couple, progress=state),
+            # The person's own track, named from the roles already read (no query of its own).
+            "own_tracks": track.tracks_for_roles(roles=roles_.roles, user_id=couple.me.pk),
         },
     )
 

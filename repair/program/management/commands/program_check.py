@@ -6,14 +6,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from repair.program import track_content
 from repair.program.bank import WEIGHTS, BankError, load_bank
-from repair.program.content import FOLDER, ProgramError, load_program
+from repair.program.content import FOLDER, ROLES, ProgramError, load_program
 from repair.program.library import library
 from repair.program.reconnection import ReconnectionError, load_sequence
 
 
+def _kinds(counts: Counter[str]) -> str:
+    return ", ".join(f"{kind} x{count}" for kind, count in sorted(counts.items()))
+
+
 class Command(BaseCommand):
-    help = "Check the program's stage files and print a summary of each stage."
+    help = (
+        "Check the program's stage files and each partner's own track, and print the counts by "
+        "stage, by role and by type."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -22,23 +30,43 @@ class Command(BaseCommand):
             default=FOLDER,
             help="the folder of stage files to check (default: the shipped program)",
         )
+        parser.add_argument(
+            "--tracks",
+            type=Path,
+            default=track_content.FOLDER,
+            help="the folder of own-track files to check (default: the shipped tracks)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         folder: Path = options["folder"]
         try:
             program = load_program(folder)
+            tracks = track_content.load_tracks(options["tracks"])
         except ProgramError as error:
             # Printed as "CommandError: …" on stderr, exit status 1.
             raise CommandError(str(error), returncode=1) from None
         for stage in program.stages:
-            types = Counter(e.type for e in stage.exercises)
-            used = ", ".join(f"{kind} x{count}" for kind, count in types.items())
+            used = _kinds(Counter(e.type for e in stage.exercises))
             self.stdout.write(
                 f"{stage.order}. {stage.title}: {len(stage.exercises)} exercises "
                 f"({len(stage.required)} required) · {used}"
             )
-        by_role = [e.slug for e in program.exercises if e.by_role]
+        self.stdout.write(f"By type: {_kinds(Counter(e.type for e in program.exercises))}")
+        by_role = [e for e in program.exercises if e.by_role]
         self.stdout.write(f"Written per role (hurt, involved, neutral): {len(by_role)}")
+        self.stdout.write("By role:")
+        for role in ROLES:
+            prompts = sum(1 for e in by_role if e.prompt_for(role).strip())
+            track = tracks.for_role(role)
+            self.stdout.write(
+                f"  {role}: {prompts} prompts written for this role; own track "
+                f"\u201c{track.title}\u201d: {len(track.exercises)} exercises "
+                f"({_kinds(Counter(e.type for e in track.exercises))})"
+            )
+        self.stdout.write(
+            f"Own tracks: {len(tracks.tracks)} tracks, {len(tracks.exercises)} exercises · "
+            f"{_kinds(Counter(e.type for e in tracks.exercises))}"
+        )
         ladders = Counter(e.ladder for e in program.exercises if e.ladder)
         for name, steps in ladders.items():
             self.stdout.write(f"Ladder {name!r}: {steps} steps")
@@ -56,7 +84,8 @@ class Command(BaseCommand):
         self._bank_summary()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Program OK: {len(program.stages)} stages, {len(program.exercises)} exercises."
+                f"Program OK: {len(program.stages)} stages, {len(program.exercises)} exercises; "
+                f"{len(tracks.exercises)} own-track exercises."
             )
         )
 
