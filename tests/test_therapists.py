@@ -517,6 +517,10 @@ def test_a_new_therapist_signs_up_through_the_usual_flow_and_lands_on_the_invita
 
     page = client.get(reverse("therapists:invite", kwargs={"token": token}))
     signup_url = f"{reverse('account_signup')}?next={page.context['next']}"
+    # The sign-up page speaks to a therapist: no partner, the couples see the name.
+    signup = client.get(signup_url).text
+    assert "The couples who invite you see this name." in signup
+    assert "partner" not in signup.lower()
     client.post(
         signup_url,
         {

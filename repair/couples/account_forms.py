@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from repair.couples.pending_invite import pending_invite_find
+from repair.couples.pending_invite import pending_invite_find, pending_therapist_invite_exists
 
 NEW_PASSWORD_HINT = _(
     "At least 8 characters, not only numbers, and not one people often use. "
@@ -50,8 +50,23 @@ class SignupForm(allauth_forms.SignupForm):  # type: ignore[misc]
                 "password1": (_("Choose a password"), NEW_PASSWORD_HINT),
             },
         )
-        # Someone who opened an emailed invite need not type the address it came to.
         request = context.request
+        if pending_therapist_invite_exists(session=request.session):
+            # A therapist a couple invited: no partner, and the couples see their name.
+            _voice(
+                self,
+                {
+                    "email": (
+                        EMAIL_QUESTION,
+                        _("We send a code here to check it's yours. Nobody else sees it."),
+                    ),
+                    "display_name": (
+                        _("What should we call you?"),
+                        _("The couples who invite you see this name."),
+                    ),
+                },
+            )
+        # Someone who opened an emailed invite need not type the address it came to.
         if not self.is_bound:
             invite = pending_invite_find(session=request.session)
             if invite is not None and invite.email:

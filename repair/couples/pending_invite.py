@@ -13,6 +13,9 @@ from repair.couples import selectors
 from repair.couples.models import Invite
 
 SESSION_KEY = "pending_invite"
+# A couple's therapist's invitation, remembered the same way (repair/therapists/pending.py). Named
+# here so that sign-up, which belongs to this layer, can speak to a therapist as one.
+THERAPIST_SESSION_KEY = "pending_therapist_invite"
 
 
 def pending_invite_remember(*, session: SessionBase, invite: Invite) -> None:
@@ -25,6 +28,10 @@ def pending_invite_exists(*, session: SessionBase) -> bool:
 
 def pending_invite_forget(*, session: SessionBase) -> None:
     session.pop(SESSION_KEY, None)
+
+
+def pending_therapist_invite_exists(*, session: SessionBase) -> bool:
+    return THERAPIST_SESSION_KEY in session
 
 
 def pending_invite_find(*, session: SessionBase) -> Invite | None:

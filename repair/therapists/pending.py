@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from repair.couples.pending_invite import THERAPIST_SESSION_KEY
 from repair.therapists import selectors
 from repair.therapists.models import TherapistAccess
 
-SESSION_KEY = "pending_therapist_invite"
+SESSION_KEY = THERAPIST_SESSION_KEY
 
 
 def pending_remember(*, session: SessionBase, access: TherapistAccess) -> None:
