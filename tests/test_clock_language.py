@@ -121,7 +121,7 @@ def test_settings_offers_the_language_format_and_a_choice_overrides_it(partner_a
     )
     partner_a.refresh_from_db()
     assert (partner_a.clock, partner_a.language, partner_a.time_clock) == ("", "en-us", "12")
-    assert "From my language: 12-hour" in client.get(reverse("settings")).text
+    assert "From my language (9:30 p.m.)" in client.get(reverse("settings")).text
 
     client.post(
         reverse("settings"),

@@ -94,11 +94,12 @@ class ProfileForm(forms.Form):
         )
         clock = form.fields["clock"]
         assert isinstance(clock, forms.ChoiceField)
-        example = Clock.H12.label if language_clock(user.language) == CLOCK_12 else Clock.H24.label
+        # Short, so the closed list fits a 320 px screen: the way a time would look.
+        example = _("9:30 p.m.") if language_clock(user.language) == CLOCK_12 else "21:30"
         clock.choices = [
             (
                 Clock.LANGUAGE.value,
-                _("From my language: %(example)s") % {"example": example},
+                _("From my language (%(example)s)") % {"example": example},
             ),
             (Clock.H12.value, Clock.H12.label),
             (Clock.H24.value, Clock.H24.label),
