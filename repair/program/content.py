@@ -342,6 +342,15 @@ def load_stage(path: Path) -> Stage:
     )
 
 
+def known_read_slugs() -> set[str]:
+    """The slugs of the reading library, for checking the reads exercises name; a broken library
+    is a ProgramError like broken content."""
+    try:
+        return {read.slug for read in library()}
+    except ReadError as error:
+        raise ProgramError(f"the reading library: {error}") from None
+
+
 def load_program(folder: Path = FOLDER) -> Program:
     stages = sorted((load_stage(p) for p in folder.glob("*.toml")), key=lambda s: s.order)
     slugs = [s.slug for s in stages]
@@ -354,10 +363,7 @@ def load_program(folder: Path = FOLDER) -> Program:
         if exercise.slug in RETIRED_SLUGS:
             raise ProgramError(f"exercise slug {exercise.slug!r} was retired: choose a new one")
         seen.add(exercise.slug)
-    try:
-        known_reads = {read.slug for read in library()}
-    except ReadError as error:
-        raise ProgramError(f"the reading library: {error}") from None
+    known_reads = known_read_slugs()
     for exercise in (e for s in stages for e in s.exercises):
         unknown = [slug for slug in exercise.reads if slug not in known_reads]
         if unknown:

@@ -19,8 +19,9 @@ from repair.program.content import (
     ASKS_WHAT_APOLOGY_NEEDS,
     ROLES,
     ProgramError,
+    known_read_slugs,
 )
-from repair.program.library import Read, ReadError, library, read_by_slug
+from repair.program.library import Read, read_by_slug
 
 FOLDER = Path(__file__).resolve().parent / "tracks"
 
@@ -184,10 +185,7 @@ def load_tracks(folder: Path = FOLDER) -> Tracks:
         if exercise.slug in seen:
             raise ProgramError(f"tracks: exercise slug {exercise.slug!r} is used twice")
         seen.add(exercise.slug)
-    try:
-        known_reads = {read.slug for read in library()}
-    except ReadError as error:
-        raise ProgramError(f"the reading library: {error}") from None
+    known_reads = known_read_slugs()
     for exercise in (e for t in tracks for e in t.exercises):
         unknown = [slug for slug in exercise.reads if slug not in known_reads]
         if unknown:
